@@ -1,0 +1,35 @@
+import { formatPercent } from '../format'
+
+// One row per class: name, a bar and the percentage as text, highest first.
+export function ConfidenceChart({ predictions }) {
+  const sorted = [...predictions].sort((first, second) => second.confidence - first.confidence)
+  return (
+    <ol className="confidence-chart" aria-label="Confidence for every class">
+      {sorted.map(({ class_name: className, confidence }, index) => {
+        const percent = Math.min(100, Math.max(0, confidence * 100))
+        const percentText = formatPercent(confidence)
+        return (
+          <li
+            key={className}
+            className={index === 0 ? 'chart-row chart-row--top' : 'chart-row'}
+            data-testid="chart-row"
+          >
+            <span className="chart-row__name">{className}</span>
+            <span className="chart-row__value">{percentText}</span>
+            <div
+              className="chart-row__track"
+              role="meter"
+              aria-label={className}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Number(percent.toFixed(1))}
+              aria-valuetext={percentText}
+            >
+              <div className="chart-row__bar" style={{ width: `${percent}%` }} />
+            </div>
+          </li>
+        )
+      })}
+    </ol>
+  )
+}

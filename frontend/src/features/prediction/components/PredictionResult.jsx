@@ -1,0 +1,30 @@
+import { LOW_CONFIDENCE_THRESHOLD } from '../../../config'
+import { formatPercent } from '../format'
+import { ConfidenceChart } from './ConfidenceChart'
+import { LowConfidenceNotice } from './LowConfidenceNotice'
+
+export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDENCE_THRESHOLD }) {
+  const isLowConfidence = result.confidence < lowConfidenceThreshold
+  return (
+    <section className="card result" aria-labelledby="result-heading">
+      <h2 id="result-heading">Result</h2>
+      <p className="result__top" data-testid="top-prediction">
+        Most likely: <strong className="result__class">{result.predicted_class}</strong>
+        {' — '}
+        <span className="result__confidence">{formatPercent(result.confidence)} confidence</span>
+      </p>
+      {isLowConfidence && <LowConfidenceNotice threshold={lowConfidenceThreshold} />}
+      <h3 className="result__chart-heading">Confidence for every class</h3>
+      <ConfidenceChart predictions={result.all_predictions} />
+      <ModelDetails modelVersion={result.model_version} inferenceMs={result.inference_ms} />
+    </section>
+  )
+}
+
+function ModelDetails({ modelVersion, inferenceMs }) {
+  const details = []
+  if (modelVersion) details.push(`Model version ${modelVersion}`)
+  if (typeof inferenceMs === 'number') details.push(`analysed in ${Math.round(inferenceMs)} ms`)
+  if (details.length === 0) return null
+  return <p className="result__details">{details.join(' · ')}</p>
+}

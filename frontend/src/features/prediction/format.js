@@ -1,0 +1,4 @@
+// 0.8321 -> "83.2%"
+export function formatPercent(confidence) {
+  return `${(confidence * 100).toFixed(1)}%`
+}

@@ -1,0 +1,105 @@
+import { useRef, useState } from 'react'
+import { MAX_UPLOAD_MEGABYTES } from '../../../config'
+
+// A drop zone that also opens the file picker (click, Enter or Space),
+// plus a "Take a photo" button that opens the camera on phones.
+export function ImagePicker({ onFileChosen, disabled = false }) {
+  const fileInput = useRef(null)
+  const cameraInput = useRef(null)
+  const [isDraggingOver, setIsDraggingOver] = useState(false)
+
+  const openFilePicker = () => {
+    if (!disabled) fileInput.current?.click()
+  }
+
+  const handleKeyDown = (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault()
+      openFilePicker()
+    }
+  }
+
+  const handleDragOver = (event) => {
+    event.preventDefault()
+    if (!disabled) setIsDraggingOver(true)
+  }
+
+  const handleDrop = (event) => {
+    event.preventDefault()
+    setIsDraggingOver(false)
+    const droppedFile = event.dataTransfer?.files?.[0]
+    if (droppedFile && !disabled) onFileChosen(droppedFile)
+  }
+
+  const handleInputChange = (event) => {
+    const chosenFile = event.target.files?.[0]
+    // Clear the input so choosing the same file again still fires a change.
+    event.target.value = ''
+    if (chosenFile) onFileChosen(chosenFile)
+  }
+
+  const dropZoneClass = ['drop-zone', isDraggingOver && 'drop-zone--active', disabled && 'drop-zone--disabled']
+    .filter(Boolean)
+    .join(' ')
+
+  return (
+    <div className="image-picker">
+      <div
+        className={dropZoneClass}
+        role="button"
+        tabIndex={disabled ? -1 : 0}
+        aria-disabled={disabled || undefined}
+        aria-label="Choose a photo: press Enter to browse files, or drop an image here"
+        aria-describedby="drop-zone-hint"
+        onClick={openFilePicker}
+        onKeyDown={handleKeyDown}
+        onDragOver={handleDragOver}
+        onDragLeave={() => setIsDraggingOver(false)}
+        onDrop={handleDrop}
+        data-testid="drop-zone"
+      >
+        <svg className="drop-zone__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2" />
+        </svg>
+        <span className="drop-zone__title">Drop a photo here, or click to browse</span>
+        <span className="drop-zone__hint" id="drop-zone-hint">
+          Any image format your browser can open (JPEG or PNG work best), up to {MAX_UPLOAD_MEGABYTES} MB.
+        </span>
+      </div>
+
+      <input
+        ref={fileInput}
+        className="visually-hidden"
+        type="file"
+        accept="image/*"
+        aria-label="Choose an image file"
+        tabIndex={-1}
+        disabled={disabled}
+        onChange={handleInputChange}
+      />
+
+      <div className="image-picker__camera">
+        <span className="image-picker__or" aria-hidden="true">or</span>
+        <button
+          type="button"
+          className="button button--secondary"
+          onClick={() => cameraInput.current?.click()}
+          disabled={disabled}
+        >
+          Take a photo
+        </button>
+        <input
+          ref={cameraInput}
+          className="visually-hidden"
+          type="file"
+          accept="image/*"
+          capture="environment"
+          aria-label="Take a photo with the camera"
+          tabIndex={-1}
+          disabled={disabled}
+          onChange={handleInputChange}
+        />
+      </div>
+    </div>
+  )
+}

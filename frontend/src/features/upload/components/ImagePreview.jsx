@@ -1,0 +1,23 @@
+import { useEffect, useState } from 'react'
+import { formatMegabytes } from '../validate-image'
+
+export function ImagePreview({ file }) {
+  const [previewUrl, setPreviewUrl] = useState('')
+
+  useEffect(() => {
+    const url = URL.createObjectURL(file)
+    setPreviewUrl(url)
+    return () => URL.revokeObjectURL(url)
+  }, [file])
+
+  return (
+    <figure className="preview">
+      {previewUrl && (
+        <img className="preview__image" src={previewUrl} alt={`Preview of the chosen photo, ${file.name}`} />
+      )}
+      <figcaption className="preview__caption">
+        {file.name} · {formatMegabytes(file.size)}
+      </figcaption>
+    </figure>
+  )
+}

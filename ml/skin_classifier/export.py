@@ -1,0 +1,71 @@
+"""Write a trained model as one self-describing artifact folder (see `inference` for the layout)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from .inference import (CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE, PREPROCESSING_FILE,
+                        RUNTIME_FILES)
+from .model_card import write_model_card
+
+
+def weights_fingerprint(model: keras.Model) -> str:
+    """A short hash of the weights alone: it changes exactly when the weights change."""
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        digest.update(np.ascontiguousarray(weights, dtype=np.float32).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def export_artifact(model: keras.Model, class_names: list[str], output_dir: str | Path,
+                    image_size: int, metrics: dict[str, Any] | None = None,
+                    training: dict[str, Any] | None = None) -> Path:
+    """Save the Keras model with its class list, preprocessing, metrics and model card.
+
+    `training` describes the data, split and settings for the model card; `metrics` holds evaluation
+    results (see `metrics.evaluate_probabilities`) keyed by split name.
+    """
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save(output_dir / RUNTIME_FILES["keras"])
+    write_json(output_dir / CLASS_INDEX_FILE, {name: index for index, name in enumerate(class_names)})
+    write_json(output_dir / PREPROCESSING_FILE, {
+        "image_size": image_size,
+        "color_mode": "rgb",
+        "exif_transpose": True,
+        "resize": "bilinear, aspect ratio not kept",
+        "normalization": "vgg16_caffe (RGB to BGR, ImageNet mean subtracted)",
+        "function": "skin_classifier.preprocessing.preprocess",
+    })
+    write_json(output_dir / METRICS_FILE, metrics or {})
+    write_json(output_dir / MANIFEST_FILE, {
+        "format_version": 1,
+        "model_version": weights_fingerprint(model),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "runtimes": {"keras": RUNTIME_FILES["keras"]},
+        "default_runtime": "keras",
+        "training": training or {},
+    })
+    write_model_card(output_dir)
+    return output_dir
+
+
+def add_runtime(artifact_dir: str | Path, runtime: str, default: bool = False) -> None:
+    """Register an extra runtime file (already written into the folder) in the manifest."""
+    artifact_dir = Path(artifact_dir)
+    manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["runtimes"][runtime] = RUNTIME_FILES[runtime]
+    if default:
+        manifest["default_runtime"] = runtime
+    write_json(artifact_dir / MANIFEST_FILE, manifest)

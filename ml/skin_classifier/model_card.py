@@ -1,0 +1,107 @@
+"""The model card (README.md) of an artifact, written from the artifact's own JSON files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .inference import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE
+
+LIMITS = """\
+- It recognises only the classes listed above. A photo of anything else (another skin disease, healthy
+  skin, a non-skin object) still gets one of these labels, often with high confidence.
+- Accuracy was measured on the held-out split described above, from the same source as the training data.
+  Photos from other cameras, lighting, skin tones or body sites than the training data can do much worse.
+- Confidences are the model's softmax outputs; see the calibration error above before reading them as
+  probabilities.
+- This is not a medical device and gives no diagnosis. Anyone worried about a skin lesion should see a
+  doctor or dermatologist."""
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _metrics_section(name: str, report: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### {name} split ({report['samples']} images)",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| balanced accuracy (mean per-class recall) | {_percent(report['balanced_accuracy'])} |",
+        f"| macro F1 | {_percent(report['macro_f1'])} |",
+        f"| plain accuracy | {_percent(report['accuracy'])} |",
+        f"| majority-class baseline accuracy ({report['majority_baseline']['class_name']}) "
+        f"| {_percent(report['majority_baseline']['accuracy'])} |",
+        f"| majority-class baseline balanced accuracy | "
+        f"{_percent(report['majority_baseline']['balanced_accuracy'])} |",
+        f"| expected calibration error (15 bins) | {report['expected_calibration_error']:.3f} |",
+        "",
+        "| class | recall | precision | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for class_name, scores in report["per_class"].items():
+        lines.append(f"| {class_name} | {_percent(scores['recall'])} | {_percent(scores['precision'])} "
+                     f"| {_percent(scores['f1'])} | {scores['support']} |")
+    names = list(report["per_class"])
+    lines += ["", "Confusion matrix (rows: true class, columns: predicted, same order as above):", "", "```"]
+    lines += [" ".join(f"{count:5d}" for count in row) + f"   {names[i]}"
+              for i, row in enumerate(report["confusion_matrix"])]
+    lines += ["```", ""]
+    return lines
+
+
+def write_model_card(artifact_dir: Path) -> None:
+    manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    class_index = json.loads((artifact_dir / CLASS_INDEX_FILE).read_text(encoding="utf-8"))
+    metrics = json.loads((artifact_dir / METRICS_FILE).read_text(encoding="utf-8"))
+    training = manifest.get("training", {})
+    data = training.get("data", {})
+    lines = [
+        "# Model card: skin lesion classifier (VGG16 transfer learning)",
+        "",
+        f"Model version `{manifest['model_version']}`, created {manifest['created_at']}.",
+        f"Runtimes in this folder: {', '.join(f'`{name}`' for name in manifest['runtimes'])} "
+        f"(default `{manifest['default_runtime']}`).",
+        "",
+        "## Intended use",
+        "",
+        "Education, research and software development: showing what an image classifier trained on "
+        "dermatoscopic images does with a photo. **Not a medical device; it does not diagnose.**",
+        "",
+        "## Classes",
+        "",
+        *[f"- {name}" for name in class_index],
+        "",
+        "## Data",
+        "",
+        data.get("description", "Folder-per-class image data set."),
+        "",
+        f"- Source folder: `{data.get('source', 'n/a')}`; licence: {data.get('licence', 'see the data set')}",
+        f"- Split: {data.get('split', 'n/a')}",
+        f"- Images per split: {json.dumps(data.get('split_sizes', {}))}",
+        f"- Unreadable files skipped: {data.get('skipped_files', 0)}",
+        "",
+        "## Training",
+        "",
+        "VGG16 convolutional base (`keras.applications`, include_top=False) with a head of global average "
+        "pooling, one dense layer, dropout and softmax; fine-tuned in three phases (head only; last 4 "
+        "base layers at Adam 1e-5; last 8 base layers with a cosine learning-rate schedule).",
+        "",
+        "```json",
+        json.dumps({key: value for key, value in training.items() if key != "data"}, indent=2),
+        "```",
+        "",
+        "## Evaluation",
+        "",
+        "Measured on images of lesions that never appeared in training.",
+        "",
+    ]
+    for split_name, report in metrics.items():
+        if isinstance(report, dict) and "balanced_accuracy" in report:
+            lines += _metrics_section(split_name, report)
+    if not any(isinstance(r, dict) and "balanced_accuracy" in r for r in metrics.values()):
+        lines += ["No evaluation figures were recorded for this artifact.", ""]
+    lines += ["## Limits", "", LIMITS, ""]
+    (artifact_dir / "README.md").write_text("\n".join(lines), encoding="utf-8")
