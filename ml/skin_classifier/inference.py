@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .preprocessing import DEFAULT_MAX_PIXELS, ImageSource, preprocess
+from .preprocessing import DEFAULT_MAX_PIXELS, ImageSource, normalize, preprocess
 
 MANIFEST_FILE = "manifest.json"
 CLASS_INDEX_FILE = "class_index.json"
@@ -157,6 +157,13 @@ class OnnxPredictor:
     def predict(self, batch: np.ndarray) -> np.ndarray:
         (probabilities,) = self.session.run(None, {self.input_name: batch.astype(np.float32, copy=False)})
         return np.asarray(probabilities, dtype=np.float32)
+
+
+def predict_in_batches(predict, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """Probabilities for uint8 images through any `predict(normalized_batch)` callable."""
+    outputs = [np.asarray(predict(normalize(images[start:start + batch_size])))
+               for start in range(0, len(images), batch_size)]
+    return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
 
 
 def load_predictor(info: ArtifactInfo, runtime: str | None = None) -> Predictor:

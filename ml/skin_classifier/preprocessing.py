@@ -21,8 +21,8 @@ VGG16_BGR_MEAN = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 DEFAULT_IMAGE_SIZE = 224
 # Guard against decompression bombs: a small file that decodes to an enormous bitmap.
 DEFAULT_MAX_PIXELS = 60_000_000
-# Formats identified from the bytes themselves (never the file name); MPO is what many phones write.
-SUPPORTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "GIF", "TIFF")
+# Formats identified from the bytes themselves (never the file name) (JPEG covers the MPO files many phones write).
+SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF")
 
 ImageSource = bytes | str | Path | BinaryIO
 

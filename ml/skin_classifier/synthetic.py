@@ -9,9 +9,9 @@ from PIL import Image
 
 # Folder names in the untidy styles real data sets use; the classes differ by the blob's colour.
 SYNTHETIC_CLASSES = {
-    "1. Red lesion 120": (200, 40, 40),
-    "2. Green lesion 1.5k": (40, 170, 60),
-    "Blue_lesion": (40, 60, 200),
+    "1. Red lesion 120": (210, 30, 30),
+    "2. Green lesion 1.5k": (30, 160, 40),
+    "Blue_lesion": (30, 40, 120),
 }
 
 
@@ -25,8 +25,8 @@ def make_synthetic_dataset(root: str | Path, images_per_class: int = 12, image_s
         (root / folder).mkdir(parents=True, exist_ok=True)
         for index in range(images_per_class):
             background = np.array([225, 190, 160]) + rng.normal(0, 12, (image_size, image_size, 3))
-            cy, cx = rng.uniform(0.35, 0.65, 2) * image_size
-            radius = rng.uniform(0.15, 0.3) * image_size
+            cy, cx = rng.uniform(0.4, 0.6, 2) * image_size
+            radius = rng.uniform(0.3, 0.45) * image_size
             blob = ((yy - cy) ** 2 + (xx - cx) ** 2) < radius ** 2
             pixels = np.where(blob[..., None], np.array(colour) + rng.normal(0, 15, 3), background)
             image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))

@@ -1,10 +1,8 @@
-import { formatPercent } from '../format'
-
 export function LowConfidenceNotice({ threshold }) {
   return (
     <p className="notice notice--warning" data-testid="low-confidence-notice">
       <strong>The model is not confident about this image.</strong> No class reached{' '}
-      {formatPercent(threshold)}, so treat this result with extra caution. A sharp, well-lit,
+      {Math.round(threshold * 100)}%, so treat this result with extra caution. A sharp, well-lit,
       close-up photo of the lesion may give a clearer answer.
     </p>
   )

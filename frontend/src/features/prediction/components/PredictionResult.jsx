@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react'
 import { LOW_CONFIDENCE_THRESHOLD } from '../../../config'
 import { formatPercent } from '../format'
 import { ConfidenceChart } from './ConfidenceChart'
@@ -5,9 +6,18 @@ import { LowConfidenceNotice } from './LowConfidenceNotice'
 
 export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDENCE_THRESHOLD }) {
   const isLowConfidence = result.confidence < lowConfidenceThreshold
+  const heading = useRef(null)
+
+  // Move focus (and the view on a phone) to the new result so it is not missed.
+  useEffect(() => {
+    heading.current?.focus()
+  }, [result])
+
   return (
     <section className="card result" aria-labelledby="result-heading">
-      <h2 id="result-heading">Result</h2>
+      <h2 id="result-heading" ref={heading} tabIndex={-1}>
+        Result
+      </h2>
       <p className="result__top" data-testid="top-prediction">
         Most likely: <strong className="result__class">{result.predicted_class}</strong>
         {' — '}
@@ -16,6 +26,9 @@ export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDEN
       {isLowConfidence && <LowConfidenceNotice threshold={lowConfidenceThreshold} />}
       <h3 className="result__chart-heading">Confidence for every class</h3>
       <ConfidenceChart predictions={result.all_predictions} />
+      <p className="result__reminder">
+        This is an estimate from a computer model, not a diagnosis. Only a doctor can diagnose a skin lesion.
+      </p>
       <ModelDetails modelVersion={result.model_version} inferenceMs={result.inference_ms} />
     </section>
   )

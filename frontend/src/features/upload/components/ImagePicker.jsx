@@ -49,7 +49,7 @@ export function ImagePicker({ onFileChosen, disabled = false }) {
         role="button"
         tabIndex={disabled ? -1 : 0}
         aria-disabled={disabled || undefined}
-        aria-label="Choose a photo: press Enter to browse files, or drop an image here"
+        aria-label="Choose a photo from your files, or drop one here"
         aria-describedby="drop-zone-hint"
         onClick={openFilePicker}
         onKeyDown={handleKeyDown}
@@ -61,9 +61,9 @@ export function ImagePicker({ onFileChosen, disabled = false }) {
         <svg className="drop-zone__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2" />
         </svg>
-        <span className="drop-zone__title">Drop a photo here, or click to browse</span>
+        <span className="drop-zone__title">Drop a photo here, or choose a file</span>
         <span className="drop-zone__hint" id="drop-zone-hint">
-          Any image format your browser can open (JPEG or PNG work best), up to {MAX_UPLOAD_MEGABYTES} MB.
+          JPEG, PNG or another common image format, up to {MAX_UPLOAD_MEGABYTES} MB
         </span>
       </div>
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { formatMegabytes } from '../validate-image'
+import { formatFileSize } from '../validate-image'
 
 export function ImagePreview({ file }) {
   const [previewUrl, setPreviewUrl] = useState('')
@@ -16,7 +16,7 @@ export function ImagePreview({ file }) {
         <img className="preview__image" src={previewUrl} alt={`Preview of the chosen photo, ${file.name}`} />
       )}
       <figcaption className="preview__caption">
-        {file.name} · {formatMegabytes(file.size)}
+        {file.name} · {formatFileSize(file.size)}
       </figcaption>
     </figure>
   )

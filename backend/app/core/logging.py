@@ -1,0 +1,13 @@
+"""Logging set-up: one plain format on stderr, level from LOG_LEVEL."""
+
+from __future__ import annotations
+
+import logging
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Give the `app` loggers a handler unless the host (uvicorn, pytest) configured one already."""
+    logging.basicConfig(format=LOG_FORMAT)
+    logging.getLogger("app").setLevel(level)

@@ -1,0 +1,50 @@
+"""Response bodies: they are the API contract the frontend and the OpenAPI docs rely on."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+DISCLAIMER = (
+    "For education and research only. Not a medical device; it does not diagnose. "
+    "See a doctor about any skin lesion that worries you."
+)
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="What went wrong, in words meant for a person.")
+
+
+class ClassScore(BaseModel):
+    class_name: str
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class PredictionResponse(BaseModel):
+    predicted_class: str
+    confidence: float = Field(ge=0.0, le=1.0, description="Confidence of `predicted_class`.")
+    all_predictions: list[ClassScore] = Field(
+        description="Every class, most likely first; confidences sum to 1."
+    )
+    model_version: str
+    runtime: str = Field(description="Which runtime of the model answered (keras, tflite-*, onnx).")
+    inference_ms: float = Field(
+        description="Server time to classify this image: decode, preprocess and model forward pass."
+    )
+
+
+class HealthResponse(BaseModel):
+    status: str = Field(examples=["ok"])
+    model_version: str
+    runtime: str
+
+
+class RootResponse(BaseModel):
+    name: str
+    version: str
+    description: str
+    disclaimer: str
+    endpoints: dict[str, str] = Field(description="Path to what it does.")
+    model_status: str = Field(description="loading, ready or failed.")
+    model_version: str | None = Field(None, description="Set once the model has loaded.")
+    runtime: str | None = None
+    classes: list[str] = Field(default_factory=list, description="What the model can answer, once loaded.")

@@ -1,0 +1,278 @@
+"""Serving benchmark: POST /predict latency and throughput over real HTTP, next to the bare model time.
+
+It starts uvicorn on a free local port with MODEL_DIR set, waits (bounded) for /health, sends a fixed number
+of requests at each concurrency level, reads the server's resident memory, stops the server, then times the
+model's batch-1 forward pass in this process. The gap between the two is the cost of HTTP, multipart,
+decoding and queueing. Results go to JSON (--output) and a short Markdown table on stdout.
+
+    python benchmarks/serve_benchmark.py --model-dir ../models/reference --requests 200 --concurrency 1 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+BACKEND_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL_DIR = BACKEND_DIR.parent / "models" / "reference"
+PACKAGES = ("fastapi", "starlette", "uvicorn", "httpx", "numpy", "pillow", "skin-classifier", "tensorflow",
+            "tensorflow-cpu", "keras", "ai-edge-litert", "onnxruntime")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR, help="artifact folder to serve")
+    parser.add_argument("--runtime", default="auto", help="auto, keras, tflite-float16, tflite-int8 or onnx")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per concurrency level")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="concurrency levels")
+    parser.add_argument("--image", type=Path, help="image to upload (default: a generated 224x224 JPEG)")
+    parser.add_argument("--output", type=Path, default=Path("runs/serve_benchmark.json"), help="JSON result")
+    parser.add_argument("--warmup-requests", type=int, default=5, help="unmeasured requests per level")
+    parser.add_argument("--forward-runs", type=int, default=30, help="timed batch-1 forwards in this process")
+    parser.add_argument("--startup-timeout", type=float, default=300.0, help="seconds to wait for /health")
+    parser.add_argument("--request-timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument("--level-timeout", type=float, default=600.0, help="seconds per concurrency level")
+    return parser.parse_args(argv)
+
+
+def generated_jpeg(size: int = 224) -> bytes:
+    """A lesion-like picture: a dark blob on noisy skin tone, so decoding costs what a photo would."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:size, 0:size]
+    blob = (yy - size * 0.5) ** 2 + (xx - size * 0.45) ** 2 < (size * 0.25) ** 2
+    pixels = np.where(blob[..., None], [110, 70, 50], [225, 185, 160]) + rng.normal(0, 12, (size, size, 3))
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
+    """Resident memory of a process from /proc (Linux); None elsewhere."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def machine_facts() -> dict[str, Any]:
+    cpu_model = platform.processor() or None
+    with contextlib.suppress(OSError, StopIteration):
+        cpu_model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                         if line.startswith("model name"))
+    versions = {}
+    for package in PACKAGES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return {
+        "cpu_model": cpu_model,
+        "logical_cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": versions,
+    }
+
+
+def percentiles_ms(seconds: list[float]) -> dict[str, float | None]:
+    if not seconds:
+        return {"p50_ms": None, "p95_ms": None, "p99_ms": None, "mean_ms": None}
+    values = np.array(seconds) * 1000
+    p50, p95, p99 = np.percentile(values, [50, 95, 99])
+    return {"p50_ms": round(float(p50), 2), "p95_ms": round(float(p95), 2), "p99_ms": round(float(p99), 2),
+            "mean_ms": round(float(values.mean()), 2)}
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> dict[str, Any]:
+    """Poll /health until 200; fail if the server exits or the deadline passes."""
+    started = time.perf_counter()
+    deadline = started + timeout
+    with httpx.Client(timeout=5.0) as client:
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with code {process.returncode} before becoming healthy")
+            try:
+                response = client.get(f"{base_url}/health")
+                if response.status_code == 200:
+                    return {"time_to_healthy_s": round(time.perf_counter() - started, 2), **response.json()}
+                if "failed to load" in response.text:  # it will never become healthy
+                    raise RuntimeError(response.json()["detail"])
+            except httpx.TransportError:
+                pass  # not listening yet
+            time.sleep(0.25)
+    raise TimeoutError(f"/health not 200 within {timeout:.0f} s")
+
+
+async def run_level(url: str, image: bytes, concurrency: int, total: int, warmup: int,
+                    request_timeout: float, level_timeout: float) -> dict[str, Any]:
+    """Send `total` uploads with `concurrency` in flight; stop taking new ones at the level deadline."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=request_timeout, limits=limits) as client:
+        for _ in range(warmup):
+            await client.post(url, files={"file": ("bench.jpg", image, "image/jpeg")})
+        latencies: list[float] = []
+        failures: Counter[str] = Counter()
+        pending = iter(range(total))  # shared by the workers: each request is taken exactly once
+        deadline = time.perf_counter() + level_timeout
+
+        async def worker() -> None:
+            for _ in pending:
+                if time.perf_counter() > deadline:
+                    failures["not sent: level timeout"] += 1
+                    continue
+                sent = time.perf_counter()
+                try:
+                    response = await client.post(url, files={"file": ("bench.jpg", image, "image/jpeg")})
+                    outcome = str(response.status_code)
+                except httpx.HTTPError as error:
+                    outcome = type(error).__name__
+                if outcome == "200":
+                    latencies.append(time.perf_counter() - sent)
+                else:
+                    failures[outcome] += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - started
+    return {
+        "concurrency": concurrency,
+        "requests": total,
+        "ok": len(latencies),
+        "failures": dict(failures),
+        "wall_s": round(wall, 3),
+        "throughput_rps": round(len(latencies) / wall, 2) if wall > 0 else None,
+        **percentiles_ms(latencies),
+    }
+
+
+def model_forward_times(model_dir: Path, runtime: str, image: bytes, runs: int) -> dict[str, Any]:
+    """Batch-1 forward and preprocessing time of the same artifact in this process (median of `runs`)."""
+    from skin_classifier.inference import load_classifier
+
+    classifier = load_classifier(model_dir, runtime)
+    preprocess_s, forward_s = [], []
+    for index in range(runs + 3):  # the first three warm caches and graphs, unmeasured
+        started = time.perf_counter()
+        batch = classifier.preprocess(image)[None]
+        middle = time.perf_counter()
+        classifier.predict_probabilities(batch)
+        if index >= 3:
+            preprocess_s.append(middle - started)
+            forward_s.append(time.perf_counter() - middle)
+    return {
+        "runtime": classifier.runtime,
+        "runs": runs,
+        "forward_median_ms": round(float(np.median(forward_s)) * 1000, 2),
+        "preprocess_median_ms": round(float(np.median(preprocess_s)) * 1000, 2),
+    }
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    server, forward = result["server"], result.get("model_forward") or {}
+    lines = [
+        f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
+        f"{result['machine']['cpu_model']} x{result['machine']['usable_cores']}",
+        "",
+        "| concurrency | requests ok | p50 ms | p95 ms | p99 ms | throughput req/s |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for level in result["levels"]:
+        lines.append(f"| {level['concurrency']} | {level['ok']}/{level['requests']} | {level['p50_ms']} | "
+                     f"{level['p95_ms']} | {level['p99_ms']} | {level['throughput_rps']} |")
+    lines += [
+        "",
+        f"Time to healthy: {server.get('time_to_healthy_s')} s; server RSS after warm-up: "
+        f"{server.get('rss_after_warmup_mb')} MB (after the run: {server.get('rss_after_run_mb')} MB).",
+        f"Model forward, batch 1, in-process median: {forward.get('forward_median_ms')} ms "
+        f"(preprocessing {forward.get('preprocess_median_ms')} ms).",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Turn SIGTERM into SystemExit so the `finally` below still stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    image = args.image.read_bytes() if args.image else generated_jpeg()
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server_command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    env = {**os.environ, "MODEL_DIR": str(args.model_dir.resolve()), "MODEL_RUNTIME": args.runtime}
+    result: dict[str, Any] = {
+        "command": shlex.join([sys.executable, *sys.argv]),
+        "server_command": shlex.join(server_command),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model_dir": str(args.model_dir.resolve()),
+        "image": {"source": str(args.image) if args.image else "generated 224x224 JPEG", "bytes": len(image)},
+        "machine": machine_facts(),
+        "levels": [],
+    }
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(server_command, cwd=BACKEND_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            result["server"] = wait_healthy(base_url, process, args.startup_timeout)
+            result["server"]["pid"] = process.pid
+            result["server"]["rss_after_warmup_mb"] = rss_mb(process.pid)
+            for concurrency in args.concurrency:
+                result["levels"].append(asyncio.run(run_level(
+                    f"{base_url}/predict", image, concurrency, args.requests, args.warmup_requests,
+                    args.request_timeout, args.level_timeout)))
+            result["server"]["rss_after_run_mb"] = rss_mb(process.pid)
+            result["server"]["peak_rss_mb"] = rss_mb(process.pid, "VmHWM")
+        except Exception:
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+            raise
+        finally:
+            stop(process)
+    # With the server gone, the model gets the CPU to itself.
+    result["model_forward"] = model_forward_times(args.model_dir, args.runtime, image, args.forward_runs)
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(markdown(result))
+    print(f"\nWrote {args.output}")
+    return 0 if all(level["ok"] == level["requests"] for level in result["levels"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Fixtures: a tiny real artifact built once per session, and clients whose lifespan really runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+from app.main import create_app
+from app.services.classifier import ModelService
+
+CLASS_NAMES = ["Class A", "Class B", "Class C"]
+LOAD_TIMEOUT_S = 120
+
+SettingsFactory = Callable[..., Settings]
+ClientFactory = Callable[..., AbstractContextManager[TestClient]]
+
+
+@pytest.fixture(scope="session")
+def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real exported artifact (random weights, 32x32 input) so tests run true inference."""
+    from skin_classifier.export import export_artifact
+    from skin_classifier.model import build_model
+
+    model = build_model(num_classes=len(CLASS_NAMES), image_size=32, weights="none", head_units=8)
+    return export_artifact(model, CLASS_NAMES, tmp_path_factory.mktemp("artifact"), image_size=32)
+
+
+@pytest.fixture(scope="session")
+def make_settings(artifact_dir: Path) -> SettingsFactory:
+    """Settings with every field given explicitly, so the test machine's environment cannot leak in."""
+
+    def factory(**overrides: Any) -> Settings:
+        values = {name: field.get_default(call_default_factory=True) for name, field in Settings.model_fields.items()}
+        values["model_dir"] = artifact_dir
+        values.update(overrides)
+        return Settings(**values)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def make_client() -> ClientFactory:
+    """Start an app (lifespan included) and, unless told not to, wait until the model finished loading."""
+
+    @contextmanager
+    def factory(settings: Settings, service: ModelService | None = None, wait: bool = True,
+                raise_server_exceptions: bool = True) -> Iterator[TestClient]:
+        app = create_app(settings, service)
+        with TestClient(app, raise_server_exceptions=raise_server_exceptions) as client:
+            if wait:
+                assert app.state.model_service.wait(LOAD_TIMEOUT_S), "model did not finish loading"
+            yield client
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def client(make_settings: SettingsFactory, make_client: ClientFactory) -> Iterator[TestClient]:
+    """The app with default settings on the tiny artifact, model loaded; shared to keep the suite fast."""
+    with make_client(make_settings()) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def missing_model_client(make_settings: SettingsFactory, make_client: ClientFactory,
+                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = make_settings(model_dir=tmp_path_factory.mktemp("empty") / "no-such-artifact")
+    with make_client(settings) as client:
+        yield client

@@ -1,0 +1,116 @@
+"""Start-up and readiness: /health is 503 until the model is loaded and warm, and says why."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from fastapi.testclient import TestClient
+from skin_classifier.inference import Classifier
+
+from app.core.config import Settings
+from app.services.classifier import ModelService, ModelState, load_from_settings
+from tests import images
+from tests.conftest import CLASS_NAMES, ClientFactory, SettingsFactory
+from tests.test_predict import assert_error, upload
+
+WAIT_S = 60
+
+
+def test_health_ok_once_loaded(client: TestClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["runtime"] == "keras"
+    assert body["model_version"]
+
+
+def test_health_503_while_loading_then_200(make_settings: SettingsFactory, make_client: ClientFactory) -> None:
+    release = threading.Event()
+
+    def slow_loader(settings: Settings) -> Classifier:
+        assert release.wait(WAIT_S)
+        return load_from_settings(settings)
+
+    service = ModelService(make_settings(), loader=slow_loader)
+    with make_client(service.settings, service, wait=False) as client:
+        assert_error(client.get("/health"), 503, "loading")
+        assert_error(upload(client, images.jpeg()), 503, "loading")
+        assert client.get("/").json()["model_status"] == "loading"
+        release.set()
+        assert service.wait(WAIT_S)
+        assert client.get("/health").status_code == 200
+        assert upload(client, images.jpeg()).status_code == 200
+
+
+def test_missing_artifact_reports_reason(missing_model_client: TestClient) -> None:
+    assert_error(missing_model_client.get("/health"), 503, "failed to load", "not found")
+    assert_error(upload(missing_model_client, images.jpeg()), 503, "failed to load")
+    root = missing_model_client.get("/").json()
+    assert root["model_status"] == "failed" and root["classes"] == []
+
+
+def test_unknown_runtime_reports_reason(make_settings: SettingsFactory, make_client: ClientFactory) -> None:
+    with make_client(make_settings(model_runtime="onnx")) as client:
+        assert_error(client.get("/health"), 503, "'onnx' is not in this artifact")
+
+
+def test_broken_artifact_does_not_crash(make_settings: SettingsFactory, make_client: ClientFactory,
+                                        tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with make_client(make_settings(model_dir=tmp_path)) as client:
+        assert_error(client.get("/health"), 503, "not valid JSON")
+        assert client.get("/").status_code == 200
+
+
+class GatedPredictor:
+    """Holds the forward pass until released, once armed, to show the event loop stays free meanwhile."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.runtime = inner, inner.runtime
+        self.armed, self.entered, self.release = False, threading.Event(), threading.Event()
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        if self.armed:
+            self.entered.set()
+            assert self.release.wait(WAIT_S)
+        return self.inner.predict(batch)
+
+
+def test_health_answers_while_inference_runs(make_settings: SettingsFactory, make_client: ClientFactory) -> None:
+    gated: list[GatedPredictor] = []
+
+    def loader(settings: Settings) -> Classifier:
+        classifier = load_from_settings(settings)
+        gated.append(GatedPredictor(classifier.predictor))
+        return Classifier(classifier.info, gated[0], settings.max_image_pixels)
+
+    service = ModelService(make_settings(), loader=loader)
+    with make_client(service.settings, service) as client:
+        assert service.state is ModelState.READY
+        predictor = gated[0]
+        predictor.armed = True
+        results: list[int] = []
+        worker = threading.Thread(target=lambda: results.append(upload(client, images.jpeg()).status_code))
+        worker.start()
+        assert predictor.entered.wait(WAIT_S)
+        # The prediction is parked inside the model; the server must still answer.
+        assert client.get("/health").status_code == 200
+        assert not predictor.release.is_set()
+        predictor.release.set()
+        worker.join(WAIT_S)
+        assert results == [200]
+
+
+def test_root_describes_the_api(client: TestClient) -> None:
+    body = client.get("/").json()
+    assert body["name"] and body["version"]
+    assert "Not a medical device" in body["disclaimer"]
+    assert "See a doctor" in body["disclaimer"]
+    assert body["classes"] == CLASS_NAMES
+    assert body["model_status"] == "ready"
+    assert body["runtime"] == "keras"
+    assert body["model_version"] == client.get("/health").json()["model_version"]
+    assert {"POST /predict", "GET /health", "GET /docs"} <= set(body["endpoints"])

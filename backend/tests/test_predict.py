@@ -1,0 +1,116 @@
+"""POST /predict: the response contract with real inference, and every kind of bad upload."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests import images
+from tests.conftest import CLASS_NAMES
+
+
+def upload(client: TestClient, data: bytes, name: str = "lesion.jpg", field: str = "file",
+           content_type: str = "image/jpeg"):
+    return client.post("/predict", files={field: (name, data, content_type)})
+
+
+def test_prediction_contract(client: TestClient) -> None:
+    response = upload(client, images.jpeg())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"predicted_class", "confidence", "all_predictions", "model_version", "runtime",
+                         "inference_ms"}
+    scores = body["all_predictions"]
+    assert sorted(score["class_name"] for score in scores) == sorted(CLASS_NAMES)
+    confidences = [score["confidence"] for score in scores]
+    assert all(isinstance(value, float) and 0.0 <= value <= 1.0 for value in confidences)
+    assert confidences == sorted(confidences, reverse=True)
+    assert math.isclose(sum(confidences), 1.0, abs_tol=1e-6)
+    assert body["predicted_class"] == scores[0]["class_name"]
+    assert body["confidence"] == scores[0]["confidence"]
+    assert body["runtime"] == "keras"
+    assert isinstance(body["model_version"], str) and body["model_version"]
+    assert isinstance(body["inference_ms"], float) and body["inference_ms"] >= 0.0
+
+
+def test_same_image_same_answer(client: TestClient) -> None:
+    data = images.jpeg()
+    first, second = upload(client, data).json(), upload(client, data).json()
+    assert first["all_predictions"] == second["all_predictions"]
+
+
+@pytest.mark.parametrize(("data", "name", "content_type"), [
+    (images.exif_rotated_jpeg(), "portrait.jpg", "image/jpeg"),
+    (images.rgba_png(), "transparent.png", "image/png"),
+    (images.grayscale_png(), "gray.png", "image/png"),
+    (images.animated_gif(), "animated.gif", "image/gif"),
+    # The type is judged by the bytes: a wrong name or Content-Type does not matter.
+    (images.jpeg(), "photo.png", "application/octet-stream"),
+], ids=["exif-rotated", "rgba", "grayscale", "animated-gif", "misnamed"])
+def test_image_variants_are_classified(client: TestClient, data: bytes, name: str, content_type: str) -> None:
+    response = upload(client, data, name, content_type=content_type)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["all_predictions"]) == len(CLASS_NAMES)
+
+
+def assert_error(response, status: int, *words: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and detail
+    assert "Traceback" not in detail
+    for word in words:
+        assert word.lower() in detail.lower(), detail
+
+
+def test_missing_file_field(client: TestClient) -> None:
+    assert_error(client.post("/predict"), 422, "Missing form field 'file'")
+
+
+def test_wrong_field_name(client: TestClient) -> None:
+    assert_error(upload(client, images.jpeg(), field="image"), 422, "field named file")
+
+
+def test_file_sent_as_text_field(client: TestClient) -> None:
+    assert_error(client.post("/predict", data={"file": "not a file"}), 422, "must be an uploaded file")
+
+
+def test_empty_file(client: TestClient) -> None:
+    assert_error(upload(client, b""), 422, "empty")
+
+
+def test_text_named_jpg_is_unsupported(client: TestClient) -> None:
+    assert_error(upload(client, b"just some text, not pixels\n" * 20, "notes.jpg"), 415, "not a supported image")
+
+
+def test_truncated_jpeg_is_unprocessable(client: TestClient) -> None:
+    assert_error(upload(client, images.truncated_jpeg()), 422, "truncated")
+
+
+def test_decompression_bomb_is_too_large(client: TestClient) -> None:
+    data = images.decompression_bomb_png()
+    assert len(data) < 100_000  # tiny on the wire, 100 million pixels decoded
+    assert_error(upload(client, data, "bomb.png", content_type="image/png"), 413, "pixels")
+
+
+def test_malformed_multipart(client: TestClient) -> None:
+    response = client.post("/predict", content=b"--x\r\nno headers", headers={"content-type": "multipart/form-data"})
+    assert_error(response, 400)
+
+
+def test_wrong_method(client: TestClient) -> None:
+    assert_error(client.get("/predict"), 405)
+
+
+def test_openapi_describes_every_answer(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    responses = schema["paths"]["/predict"]["post"]["responses"]
+    for code in ("200", "413", "415", "422", "503"):
+        assert code in responses
+    for code in ("413", "415", "422", "503"):
+        ref = responses[code]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/ErrorResponse")
+    assert "503" in schema["paths"]["/health"]["get"]["responses"]
+    assert client.get("/docs").status_code == 200

@@ -1,0 +1,224 @@
+import { fireEvent, render, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import { DISCLAIMER_TEXT } from '../features/disclaimer/components/MedicalDisclaimer'
+import { confidentPrediction, makeImageFile, uncertainPrediction } from '../testing/fixtures'
+import {
+  answerPredictWith,
+  failPredictWithNetworkError,
+  holdPredictAnswer,
+  receivedUploads,
+} from '../testing/server'
+import { App } from './App'
+
+function renderApp() {
+  const user = userEvent.setup()
+  render(<App />)
+  return { user }
+}
+
+async function chooseAndAnalyze(user, file = makeImageFile()) {
+  await user.upload(screen.getByLabelText('Choose an image file'), file)
+  await user.click(screen.getByRole('button', { name: 'Analyze' }))
+}
+
+function dropFile(file) {
+  fireEvent.drop(screen.getByTestId('drop-zone'), { dataTransfer: { files: [file] } })
+}
+
+describe('upload flow', () => {
+  it('shows a preview, sends the image and shows the result', async () => {
+    const { user } = renderApp()
+    const analyzeButton = screen.getByRole('button', { name: 'Analyze' })
+    expect(analyzeButton).toBeDisabled()
+
+    await user.upload(screen.getByLabelText('Choose an image file'), makeImageFile('mole.png'))
+    expect(screen.getByRole('img', { name: /preview of the chosen photo, mole\.png/i })).toBeInTheDocument()
+    expect(analyzeButton).toBeEnabled()
+
+    await user.click(analyzeButton)
+
+    expect(await screen.findByTestId('top-prediction')).toHaveTextContent(
+      'Most likely: Melanocytic nevi — 83.2% confidence',
+    )
+    expect(receivedUploads).toHaveLength(1)
+    // jsdom loses the file name and bytes when msw reads its FormData; the "file" field and its type survive.
+    expect(receivedUploads[0].type).toBe('image/png')
+    expect(screen.getByRole('heading', { name: 'Result' })).toHaveFocus()
+    expect(screen.getByText(/Model version 3f2a9c1b7d4e/)).toBeInTheDocument()
+    expect(screen.queryByTestId('low-confidence-notice')).not.toBeInTheDocument()
+  })
+
+  it('shows a busy, disabled Analyze button while waiting for the server', async () => {
+    const releaseAnswer = holdPredictAnswer()
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    const busyButton = await screen.findByRole('button', { name: 'Analyzing…' })
+    expect(busyButton).toBeDisabled()
+    expect(busyButton).toHaveAttribute('aria-busy', 'true')
+    expect(screen.getByRole('button', { name: 'Take a photo' })).toBeDisabled()
+    releaseAnswer()
+    await screen.findByTestId('top-prediction')
+    expect(screen.getByRole('button', { name: 'Analyze' })).toBeEnabled()
+  })
+
+  it('accepts a dropped image', async () => {
+    const { user } = renderApp()
+    dropFile(makeImageFile('dropped.jpg', { type: 'image/jpeg' }))
+    expect(screen.getByRole('img', { name: /dropped\.jpg/ })).toBeInTheDocument()
+    await user.click(screen.getByRole('button', { name: 'Analyze' }))
+    expect(await screen.findByTestId('top-prediction')).toHaveTextContent('Melanocytic nevi')
+  })
+
+  it('offers a camera input for phones', () => {
+    renderApp()
+    const cameraInput = screen.getByLabelText('Take a photo with the camera')
+    expect(cameraInput).toHaveAttribute('capture', 'environment')
+    expect(cameraInput).toHaveAttribute('accept', 'image/*')
+    expect(screen.getByRole('button', { name: 'Take a photo' })).toBeInTheDocument()
+  })
+
+  it('opens the file picker from the keyboard with Enter or Space', async () => {
+    const { user } = renderApp()
+    const fileInput = screen.getByLabelText('Choose an image file')
+    let pickerOpenings = 0
+    fileInput.addEventListener('click', () => {
+      pickerOpenings += 1
+    })
+
+    await user.tab()
+    expect(screen.getByTestId('drop-zone')).toHaveFocus()
+    await user.keyboard('{Enter}')
+    await user.keyboard(' ')
+    expect(pickerOpenings).toBe(2)
+  })
+
+  it('clears the previous result and error when a new image is chosen', async () => {
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    await screen.findByTestId('top-prediction')
+
+    await user.upload(screen.getByLabelText('Choose an image file'), makeImageFile('second.png'))
+    expect(screen.queryByTestId('top-prediction')).not.toBeInTheDocument()
+
+    answerPredictWith(503, { detail: 'Model not loaded' })
+    await user.click(screen.getByRole('button', { name: 'Analyze' }))
+    await screen.findByRole('alert')
+
+    await user.upload(screen.getByLabelText('Choose an image file'), makeImageFile('third.png'))
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument()
+  })
+})
+
+describe('client-side checks', () => {
+  it('rejects a file that is not an image without sending it', () => {
+    renderApp()
+    dropFile(new File(['hello'], 'notes.txt', { type: 'text/plain' }))
+    expect(screen.getByRole('alert')).toHaveTextContent('"notes.txt" is not an image')
+    expect(screen.getByRole('button', { name: 'Analyze' })).toBeDisabled()
+    expect(receivedUploads).toHaveLength(0)
+  })
+
+  it('rejects an image over 10 MB without sending it', async () => {
+    const { user } = renderApp()
+    const hugeImage = makeImageFile('huge.png', { size: 10 * 1024 * 1024 + 1 })
+    await user.upload(screen.getByLabelText('Choose an image file'), hugeImage)
+    expect(screen.getByRole('alert')).toHaveTextContent('over the 10 MB limit')
+    expect(screen.queryByRole('img')).not.toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Analyze' })).toBeDisabled()
+  })
+})
+
+describe('result chart', () => {
+  it('lists every class, highest first, with its percentage as text', async () => {
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    await screen.findByTestId('top-prediction')
+
+    const chart = screen.getByRole('list', { name: 'Confidence for every class' })
+    const rows = within(chart).getAllByRole('listitem')
+    expect(rows).toHaveLength(confidentPrediction.all_predictions.length)
+    expect(rows.map((row) => row.textContent)).toEqual([
+      'Melanocytic nevi83.2%',
+      'Melanoma9.0%',
+      'Benign keratosis-like lesions4.0%',
+      'Basal cell carcinoma2.0%',
+      'Actinic keratoses1.0%',
+      'Vascular lesions0.5%',
+      'Dermatofibroma0.3%',
+    ])
+
+    const meters = within(chart).getAllByRole('meter')
+    expect(meters).toHaveLength(7)
+    expect(meters[1]).toHaveAccessibleName('Melanoma')
+    expect(meters[1]).toHaveAttribute('aria-valuetext', '9.0%')
+  })
+})
+
+describe('low confidence', () => {
+  it('says plainly when the model is not confident', async () => {
+    answerPredictWith(200, uncertainPrediction)
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    expect(await screen.findByTestId('top-prediction')).toHaveTextContent('Most likely: Melanoma — 38.0% confidence')
+    const notice = screen.getByTestId('low-confidence-notice')
+    expect(notice).toHaveTextContent('The model is not confident about this image.')
+    expect(notice).toHaveTextContent('No class reached 50%')
+  })
+})
+
+describe('server errors', () => {
+  it.each([
+    [413, { detail: 'File too large' }, 'This image is too large for the server. Please choose an image smaller than 10 MB. (Server message: File too large)'],
+    [415, { detail: 'Unsupported media type: text/plain' }, 'This file is not a supported image. Please choose a JPEG or PNG photo. (Server message: Unsupported media type: text/plain)'],
+    [422, { detail: 'Could not decode image' }, 'The server could not read this image. It may be empty or damaged. Please choose another photo. (Server message: Could not decode image)'],
+    [422, { detail: [{ loc: ['body', 'file'], msg: 'Field required', type: 'missing' }] }, 'The server could not read this image. It may be empty or damaged. Please choose another photo. (Server message: Field required)'],
+    [503, { detail: 'Model not loaded' }, 'The model is not ready yet (it may still be loading). Please wait a minute and try again.'],
+    [500, { detail: 'Traceback (most recent call last): ...' }, 'The analysis server had a problem (error 500). Please try again later.'],
+  ])('shows a clear message for HTTP %i', async (status, body, expectedMessage) => {
+    answerPredictWith(status, body)
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    expect(await screen.findByRole('alert')).toHaveTextContent(expectedMessage)
+    expect(screen.queryByTestId('top-prediction')).not.toBeInTheDocument()
+    expect(screen.getByRole('button', { name: 'Analyze' })).toBeEnabled()
+  })
+
+  it('explains when the server cannot be reached', async () => {
+    failPredictWithNetworkError()
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Cannot reach the analysis server. Check your internet connection, or that the server is running, and try again.',
+    )
+  })
+
+  it('explains when the server answers with something that is not a prediction', async () => {
+    answerPredictWith(200, { unexpected: true })
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    expect(await screen.findByRole('alert')).toHaveTextContent('sent an answer this page does not understand')
+  })
+})
+
+describe('medical disclaimer', () => {
+  function expectDisclaimerVisible() {
+    const disclaimer = screen.getByRole('complementary', { name: 'Medical disclaimer' })
+    expect(disclaimer).toBeVisible()
+    expect(disclaimer).toHaveTextContent(DISCLAIMER_TEXT)
+  }
+
+  it('is shown before, during and after an analysis, and on errors', async () => {
+    const { user } = renderApp()
+    expectDisclaimerVisible()
+    await chooseAndAnalyze(user)
+    expectDisclaimerVisible()
+    await screen.findByTestId('top-prediction')
+    expectDisclaimerVisible()
+
+    answerPredictWith(415, { detail: 'Not an image' })
+    await chooseAndAnalyze(user)
+    await screen.findByRole('alert')
+    expectDisclaimerVisible()
+  })
+})

@@ -1,0 +1,29 @@
+export const confidentPrediction = {
+  predicted_class: 'Melanocytic nevi',
+  confidence: 0.832,
+  all_predictions: [
+    { class_name: 'Melanocytic nevi', confidence: 0.832 },
+    { class_name: 'Melanoma', confidence: 0.09 },
+    { class_name: 'Benign keratosis-like lesions', confidence: 0.04 },
+    { class_name: 'Basal cell carcinoma', confidence: 0.02 },
+    { class_name: 'Actinic keratoses', confidence: 0.01 },
+    { class_name: 'Vascular lesions', confidence: 0.005 },
+    { class_name: 'Dermatofibroma', confidence: 0.003 },
+  ],
+  model_version: '3f2a9c1b7d4e',
+  inference_ms: 41.2,
+}
+
+export const uncertainPrediction = {
+  predicted_class: 'Melanoma',
+  confidence: 0.38,
+  all_predictions: [
+    { class_name: 'Melanoma', confidence: 0.38 },
+    { class_name: 'Melanocytic nevi', confidence: 0.34 },
+    { class_name: 'Benign keratosis-like lesions', confidence: 0.28 },
+  ],
+}
+
+export function makeImageFile(name = 'lesion.png', { type = 'image/png', size = 2048 } = {}) {
+  return new File([new Uint8Array(size)], name, { type })
+}

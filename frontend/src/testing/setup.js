@@ -1,0 +1,18 @@
+import '@testing-library/jest-dom/vitest'
+import { cleanup } from '@testing-library/react'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { receivedUploads, server } from './server'
+
+// jsdom has no object URLs; the preview only needs a string to put in <img src>.
+if (!URL.createObjectURL) {
+  URL.createObjectURL = () => 'blob:preview'
+  URL.revokeObjectURL = () => {}
+}
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+afterEach(() => {
+  cleanup()
+  server.resetHandlers()
+  receivedUploads.length = 0
+})
+afterAll(() => server.close())

@@ -1,0 +1,152 @@
+"""Command line: `skin-classifier train | evaluate | predict`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
+
+
+def _add_train_parser(commands) -> None:
+    parser = commands.add_parser(
+        "train", help="fine-tune VGG16 on a folder-per-class data set and export an artifact",
+        description="Three-phase VGG16 fine-tuning. DATA_DIR holds one folder per class; a metadata CSV "
+                    "naming a group column (e.g. HAM10000's lesion_id) keeps each group in one split.")
+    parser.add_argument("data_dir", type=Path, help="folder with one sub-folder of images per class")
+    parser.add_argument("--output", type=Path, default=Path("runs/latest"),
+                        help="run folder: artifact/, checkpoints, splits, history, plots (default: runs/latest)")
+    parser.add_argument("--weights", default="imagenet",
+                        help="backbone start: 'imagenet' (downloads, needs internet), 'none' (random), or a "
+                             "local VGG16 no-top .weights.h5 file (default: imagenet)")
+    parser.add_argument("--image-size", type=int, default=224, help="square input size in pixels (default 224)")
+    parser.add_argument("--batch-size", type=int, default=32, help="default 32")
+    parser.add_argument("--epochs", type=int, nargs=3, default=(12, 6, 6), metavar=("HEAD", "LAST4", "LAST8"),
+                        help="maximum epochs of phase 1 (head), 2 (last 4 layers), 3 (last 8 layers); 0 skips "
+                             "a phase; early stopping may end each sooner (default 12 6 6)")
+    parser.add_argument("--head-lr", type=float, default=1e-3, help="phase 1 learning rate (default 1e-3)")
+    parser.add_argument("--fine-tune-lr", type=float, default=1e-5,
+                        help="phase 2 learning rate and phase 3 starting rate (default 1e-5)")
+    parser.add_argument("--head-units", type=int, default=256, help="dense units in the head (default 256)")
+    parser.add_argument("--dropout", type=float, default=0.5, help="head dropout rate (default 0.5)")
+    parser.add_argument("--val-fraction", type=float, default=0.15, help="validation share (default 0.15)")
+    parser.add_argument("--test-fraction", type=float, default=0.0,
+                        help="test share, held out from training and model selection (default 0)")
+    parser.add_argument("--metadata", type=Path, default=None,
+                        help="CSV with image and group columns (default: DATA_DIR/metadata.csv if present)")
+    parser.add_argument("--group-column", default="lesion_id", help="metadata column to group by (default lesion_id)")
+    parser.add_argument("--image-column", default="image_id",
+                        help="metadata column holding the image file name without extension (default image_id)")
+    parser.add_argument("--no-class-weights", dest="class_weights", action="store_false",
+                        help="train without balancing weights for unequal classes")
+    parser.add_argument("--max-train-per-class", type=int, default=None,
+                        help="cap training images per class (undersamples a dominant class)")
+    parser.add_argument("--patience", type=int, default=3, help="early-stopping patience in epochs (default 3)")
+    parser.add_argument("--rotation", type=float, default=0.5,
+                        help="random rotation, as a fraction of a full turn either way (default 0.5)")
+    parser.add_argument("--zoom", type=float, default=0.2, help="random zoom range (default 0.2)")
+    parser.add_argument("--cache-frozen", action="store_true",
+                        help="compute frozen layers once (with --cached-views augmented views per image) "
+                             "instead of every epoch; makes CPU training affordable")
+    parser.add_argument("--cached-views", type=int, default=2,
+                        help="views per training image when caching: the original plus augmented (default 2)")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="compute in bfloat16 (fast on GPUs and on CPUs with AMX); export stays float32")
+    parser.add_argument("--seed", type=int, default=42, help="seed for the split, shuffling and augmentation")
+    parser.add_argument("--data-description", default=None, help="one paragraph on the data for the model card")
+    parser.add_argument("--data-licence", default=None, help="the data set's licence, for the model card")
+
+
+def _add_evaluate_parser(commands) -> None:
+    parser = commands.add_parser(
+        "evaluate", help="score an artifact on a labelled folder, or on one split of a training run",
+        description="Writes metrics JSON (balanced accuracy, macro/per-class scores, confusion matrix, "
+                    "calibration error, majority-class baseline) and a confusion-matrix PNG.")
+    parser.add_argument("artifact", type=Path, help="artifact folder")
+    parser.add_argument("data_dir", type=Path, help="folder-per-class data set with the artifact's class names")
+    parser.add_argument("--splits", type=Path, default=None,
+                        help="splits.json of a training run: evaluate only the --split images")
+    parser.add_argument("--split", default="val", help="split name inside --splits (default val)")
+    parser.add_argument("--runtime", default="auto", help="keras, tflite-float16, tflite-int8, onnx or auto")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="metrics JSON path (default: ARTIFACT/evaluation_<data>.json)")
+
+
+def _add_predict_parser(commands) -> None:
+    parser = commands.add_parser("predict", help="classify image files with an artifact",
+                                 description="Prints one JSON object per image, classes sorted by confidence.")
+    parser.add_argument("artifact", type=Path, help="artifact folder")
+    parser.add_argument("images", type=Path, nargs="+", help="image files")
+    parser.add_argument("--runtime", default="auto", help="keras, tflite-float16, tflite-int8, onnx or auto")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skin-classifier", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_train_parser(commands)
+    _add_evaluate_parser(commands)
+    _add_predict_parser(commands)
+    return parser
+
+
+def run_train(args: argparse.Namespace) -> None:
+    from .train import TrainConfig, train
+
+    description = {key: value for key, value in
+                   (("description", args.data_description), ("licence", args.data_licence)) if value}
+    config = TrainConfig(
+        data_dir=args.data_dir, output_dir=args.output, weights=args.weights, image_size=args.image_size,
+        batch_size=args.batch_size, epochs=tuple(args.epochs), head_learning_rate=args.head_lr,
+        fine_tune_learning_rate=args.fine_tune_lr, head_units=args.head_units, dropout=args.dropout,
+        val_fraction=args.val_fraction, test_fraction=args.test_fraction, metadata_csv=args.metadata,
+        group_column=args.group_column, image_column=args.image_column, class_weights=args.class_weights,
+        max_train_per_class=args.max_train_per_class, patience=args.patience, seed=args.seed,
+        rotation=args.rotation, zoom=args.zoom, cache_frozen=args.cache_frozen, cached_views=args.cached_views,
+        mixed_precision=args.mixed_precision, data_description=description)
+    print(train(config))
+
+
+def run_evaluate(args: argparse.Namespace) -> None:
+    from .evaluate import evaluate_artifact
+
+    output = args.output or args.artifact / f"evaluation_{args.data_dir.name}_{args.split if args.splits else 'all'}.json"
+    report = evaluate_artifact(args.artifact, args.data_dir, output, args.splits, args.split, args.runtime)
+    print(json.dumps({key: report[key] for key in ("samples", "balanced_accuracy", "accuracy", "macro_f1")}))
+    print(f"Full report: {output}")
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    from .inference import load_classifier
+    from .preprocessing import ImageError
+
+    classifier = load_classifier(args.artifact, args.runtime)
+    failures = 0
+    for path in args.images:
+        try:
+            (prediction,) = classifier.classify([path])
+        except (ImageError, OSError) as error:
+            failures += 1
+            print(json.dumps({"file": str(path), "error": str(error)}))
+            continue
+        print(json.dumps({"file": str(path), "predicted_class": prediction.predicted_class,
+                          "confidence": round(prediction.confidence, 4),
+                          "all_predictions": [{"class_name": s.class_name, "confidence": round(s.confidence, 4)}
+                                              for s in prediction.all_predictions]}))
+    if failures:
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    {"train": run_train, "evaluate": run_evaluate, "predict": run_predict}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

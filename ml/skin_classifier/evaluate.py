@@ -1,0 +1,46 @@
+"""Scoring an exported artifact on labelled images it never trained on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .dataset import decode_images, scan_image_folder
+from .export import write_json
+from .inference import load_classifier, predict_in_batches
+from .metrics import evaluate_probabilities, plot_confusion_matrix
+
+
+def evaluate_artifact(artifact_dir: Path, data_dir: Path, output: Path, splits_file: Path | None = None,
+                      split: str = "val", runtime: str = "auto") -> dict[str, Any]:
+    """Metrics for the artifact on `data_dir` (or only the `split` images listed in `splits_file`).
+
+    Class folders are matched to the artifact's classes by their tidied names; images of classes the model
+    does not know are left out, since no answer could be right.
+    """
+    classifier = load_classifier(artifact_dir, runtime)
+    folder = scan_image_folder(data_dir)
+    paths, labels = folder.paths, folder.labels
+    if splits_file is not None:
+        wanted = set(json.loads(Path(splits_file).read_text(encoding="utf-8"))[split])
+        keep = [i for i, relative in enumerate(folder.relative_paths()) if relative in wanted]
+        paths, labels = [paths[i] for i in keep], labels[keep]
+    model_index = {name: i for i, name in enumerate(classifier.info.class_names)}
+    to_model = np.array([model_index.get(name, -1) for name in folder.class_names])
+    known = to_model[labels] >= 0
+    paths, labels = [p for p, k in zip(paths, known) if k], to_model[labels[known]]
+    if not paths:
+        raise ValueError(f"No images in {data_dir} belong to the artifact's classes {classifier.info.class_names}")
+    images, kept = decode_images(paths, classifier.info.image_size)
+    probabilities = predict_in_batches(classifier.predict_probabilities, images)
+    report = evaluate_probabilities(labels[kept], probabilities, classifier.info.class_names)
+    report["runtime"] = classifier.runtime
+    report["model_version"] = classifier.info.model_version
+    report["skipped_files"] = int(len(paths) - len(kept))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_json(output, report)
+    plot_confusion_matrix(report, output.with_suffix(".png"), f"{Path(data_dir).name} ({split if splits_file else 'all'})")
+    return report

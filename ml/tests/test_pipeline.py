@@ -1,0 +1,113 @@
+"""Real end to end: train a tiny VGG16 on synthetic colours, export, reload, evaluate and predict."""
+
+import json
+
+import numpy as np
+import pytest
+
+from skin_classifier.cli import main
+from skin_classifier.dataset import scan_image_folder
+from skin_classifier.evaluate import evaluate_artifact
+from skin_classifier.export import weights_fingerprint
+from skin_classifier.inference import load_classifier, read_artifact_info
+from skin_classifier.train import TrainConfig, train
+
+from .conftest import TINY
+
+CHANCE = 1 / 3
+
+
+def test_artifact_is_complete_json_and_pickle_free(trained_run):
+    _, artifact = trained_run
+    names = {path.name for path in artifact.iterdir()}
+    assert {"model.keras", "class_index.json", "preprocessing.json", "metrics.json", "manifest.json",
+            "README.md"} <= names
+    assert not any(name.endswith((".pkl", ".pickle", ".npy")) for name in names)
+    assert json.loads((artifact / "class_index.json").read_text()) == {
+        "Blue lesion": 0, "Green lesion": 1, "Red lesion": 2}
+    assert json.loads((artifact / "preprocessing.json").read_text())["image_size"] == 32
+    card = (artifact / "README.md").read_text()
+    for expected in ("balanced accuracy", "majority-class baseline", "Not a medical device", "Red lesion"):
+        assert expected in card
+
+
+def test_round_trip_keeps_weights_and_version(trained_run):
+    _, artifact = trained_run
+    classifier = load_classifier(artifact)
+    info = read_artifact_info(artifact)
+    assert classifier.info.class_names == ["Blue lesion", "Green lesion", "Red lesion"]
+    assert info.model_version == weights_fingerprint(classifier.predictor.model)
+    assert len(info.model_version) == 12
+
+
+def test_training_beats_chance_on_held_out_images(trained_run):
+    output, artifact = trained_run
+    metrics = json.loads((artifact / "metrics.json").read_text())
+    for split in ("val", "test"):
+        assert metrics[split]["balanced_accuracy"] >= CHANCE + 0.4, metrics[split]
+    assert metrics["test"]["majority_baseline"]["balanced_accuracy"] == pytest.approx(CHANCE)
+    history = json.loads((output / "history.json").read_text())
+    assert [row["phase"] for row in history][-2:] == ["2-last4", "3-last8"]
+    assert (output / "training_curves.png").stat().st_size > 0
+    assert (output / "confusion_matrix_test.png").stat().st_size > 0
+
+
+def test_splits_do_not_overlap(trained_run):
+    output, _ = trained_run
+    splits = json.loads((output / "splits.json").read_text())
+    assert set(splits) == {"train", "val", "test"}
+    files = [set(files) for files in splits.values()]
+    assert sum(len(f) for f in files) == len(set().union(*files)) == 90
+
+
+def test_evaluate_on_a_split_matches_training_report(trained_run, synthetic_dir, tmp_path):
+    output, artifact = trained_run
+    report = evaluate_artifact(artifact, synthetic_dir, tmp_path / "eval.json", output / "splits.json", "test")
+    expected = json.loads((artifact / "metrics.json").read_text())["test"]
+    assert report["samples"] == expected["samples"]
+    assert report["balanced_accuracy"] == pytest.approx(expected["balanced_accuracy"])
+    assert (tmp_path / "eval.png").exists()
+
+
+def test_predict_cli_ranks_every_class(trained_run, synthetic_dir, capsys):
+    _, artifact = trained_run
+    folder = scan_image_folder(synthetic_dir)
+    red = [path for path, label in zip(folder.paths, folder.labels) if folder.class_names[label] == "Red lesion"]
+    main(["predict", str(artifact), str(red[0]), str(red[1])])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2
+    for line in lines:
+        confidences = [entry["confidence"] for entry in line["all_predictions"]]
+        assert len(confidences) == 3 and confidences == sorted(confidences, reverse=True)
+        assert sum(confidences) == pytest.approx(1.0, abs=1e-3)
+    assert sum(line["predicted_class"] == "Red lesion" for line in lines) >= 1
+
+
+def test_predict_cli_reports_bad_files_without_crashing(trained_run, tmp_path, capsys):
+    _, artifact = trained_run
+    bad = tmp_path / "notes.jpg"
+    bad.write_text("not an image")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", str(artifact), str(bad)])
+    assert exit_info.value.code == 1
+    assert "not a supported image" in json.loads(capsys.readouterr().out)["error"]
+
+
+def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tmp_path):
+    """The CPU path: frozen activations computed once (two augmented views), bfloat16 compute."""
+    artifact = train(TrainConfig(data_dir=synthetic_dir, output_dir=tmp_path, epochs=(10, 1, 1),
+                                 cache_frozen=True, cached_views=2, mixed_precision=True, **TINY))
+    metrics = json.loads((artifact / "metrics.json").read_text())
+    assert metrics["test"]["balanced_accuracy"] >= CHANCE + 0.4, metrics["test"]
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    assert "cache_frozen_activations_s" in manifest["training"]["timings_s"]
+    # Exported in float32 whatever the training precision.
+    classifier = load_classifier(artifact)
+    assert all(np.asarray(w).dtype == np.float32 for w in classifier.predictor.model.get_weights())
+
+
+def test_cli_help_explains_every_command(capsys):
+    for command in ("train", "evaluate", "predict"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "--" in capsys.readouterr().out
