@@ -1,4 +1,4 @@
-"""Command line: `skin-classifier train | evaluate | predict`."""
+"""Command line: `skin-classifier train | evaluate | predict | synthetic`."""
 
 from __future__ import annotations
 
@@ -84,6 +84,15 @@ def _add_predict_parser(commands) -> None:
     parser.add_argument("--runtime", default="auto", help="keras, tflite-float16, tflite-int8, onnx or auto")
 
 
+def _add_synthetic_parser(commands) -> None:
+    parser = commands.add_parser("synthetic", help="write a small synthetic data set to try the pipeline on",
+                                 description="Coloured blobs on a skin-toned background, one folder per class.")
+    parser.add_argument("output", type=Path, help="folder to create")
+    parser.add_argument("--images-per-class", type=int, default=30, help="default 30")
+    parser.add_argument("--image-size", type=int, default=48, help="default 48")
+    parser.add_argument("--seed", type=int, default=0, help="default 0")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skin-classifier", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -91,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_parser(commands)
     _add_evaluate_parser(commands)
     _add_predict_parser(commands)
+    _add_synthetic_parser(commands)
     return parser
 
 
@@ -141,11 +151,18 @@ def run_predict(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def run_synthetic(args: argparse.Namespace) -> None:
+    from .synthetic import make_synthetic_dataset
+
+    print(make_synthetic_dataset(args.output, args.images_per_class, args.image_size, args.seed))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    {"train": run_train, "evaluate": run_evaluate, "predict": run_predict}[args.command](args)
+    commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "synthetic": run_synthetic}
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -212,7 +212,10 @@ class Classifier:
     def rank(self, probabilities: np.ndarray) -> Prediction:
         """Turn one probability vector into the sorted, renormalised response shape."""
         probabilities = np.clip(probabilities.astype(np.float64), 0.0, None)
-        probabilities = probabilities / probabilities.sum()
+        total = probabilities.sum()
+        if not np.isfinite(total) or total <= 0:
+            raise ArtifactError("Model returned no usable probabilities (NaN, infinite or all zero)")
+        probabilities = probabilities / total
         order = np.argsort(-probabilities, kind="stable")
         scores = [ClassScore(self.info.class_names[i], float(probabilities[i])) for i in order]
         return Prediction(scores[0].class_name, scores[0].confidence, scores)

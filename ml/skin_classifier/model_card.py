@@ -86,7 +86,7 @@ def write_model_card(artifact_dir: Path) -> None:
         "## Training",
         "",
         "VGG16 convolutional base (`keras.applications`, include_top=False) with a head of global average "
-        "pooling, one dense layer, dropout and softmax; fine-tuned in three phases (head only; last 4 "
+        "pooling, batch normalisation, one dense layer, dropout and softmax; fine-tuned in three phases (head only; last 4 "
         "base layers at Adam 1e-5; last 8 base layers with a cosine learning-rate schedule).",
         "",
         "```json",

@@ -43,15 +43,20 @@ class ImageTooLargeError(ImageError):
     """The image's pixel count exceeds the limit (decompression bomb guard)."""
 
 
-def _open(source: ImageSource) -> Image.Image:
+def _open(source: ImageSource, max_pixels: int) -> Image.Image:
     if isinstance(source, bytes):
         source = io.BytesIO(source)
+    # Pillow's own bomb guard must not be stricter than ours, or a configured limit would never apply.
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(source, formats=SUPPORTED_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageTooLargeError(f"Image has too many pixels to process safely: {error}") from error
+        raise ImageTooLargeError(
+            f"Image has more pixels than the limit of {max_pixels:,}; send a smaller image."
+        ) from error
     except UnidentifiedImageError as error:
         raise NotAnImageError("File is not a supported image (JPEG, PNG, WebP, BMP, GIF, TIFF).") from error
 
@@ -81,7 +86,7 @@ def load_rgb(
 
     Animated images use their first frame. Raises an `ImageError` subclass with a user-safe message.
     """
-    image = _open(source)
+    image = _open(source, max_pixels)
     try:
         width, height = image.size
         if width * height > max_pixels:

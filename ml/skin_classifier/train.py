@@ -157,7 +157,9 @@ def feature_dataset(views: np.ndarray, labels: np.ndarray, num_classes: int, bat
     signature = (tf.TensorSpec((None, *views.shape[2:]), tf.float32), tf.TensorSpec((None, num_classes)))
     if weights is not None:
         signature = (*signature, tf.TensorSpec((None,), tf.float32))
-    return tf.data.Dataset.from_generator(batches, output_signature=signature).prefetch(2)
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
+    batch_count = int(np.ceil(len(labels) / batch_size))
+    return dataset.apply(tf.data.experimental.assert_cardinality(batch_count)).prefetch(2)
 
 
 def cache_activations(model: keras.Model, images: np.ndarray, depths: list[int], views: int,
@@ -244,7 +246,7 @@ def train(config: TrainConfig) -> Path:
         log.info("Phase %s: %d trainable weights, up to %d epochs", phase.name,
                  len(fit_model.trainable_weights), epochs)
         monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
-        result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, verbose=2, callbacks=[
+        result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, verbose=2, shuffle=False, callbacks=[
             keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
             keras.callbacks.ModelCheckpoint(output_dir / "checkpoints" / f"phase{phase.name}.weights.h5",
                                             save_best_only=True, save_weights_only=True, **monitor),

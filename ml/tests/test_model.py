@@ -16,7 +16,7 @@ def _trainable_convs(model):
 
 def test_phases_unfreeze_the_right_layers(model):
     set_trainable_tail(model, 0)
-    assert _trainable_convs(model) == [] and len(model.trainable_weights) == 4  # head: 2 dense layers
+    assert _trainable_convs(model) == [] and len(model.trainable_weights) == 6  # head: norm + 2 dense
     set_trainable_tail(model, 4)
     assert _trainable_convs(model) == ["block5_conv1", "block5_conv2", "block5_conv3"]
     set_trainable_tail(model, 8)

@@ -107,7 +107,7 @@ def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tmp_pat
 
 
 def test_cli_help_explains_every_command(capsys):
-    for command in ("train", "evaluate", "predict"):
+    for command in ("train", "evaluate", "predict", "synthetic"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "--" in capsys.readouterr().out

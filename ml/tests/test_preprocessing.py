@@ -110,3 +110,12 @@ def test_normalize_matches_keras_vgg16_for_numpy_and_tensors():
     np.testing.assert_allclose(preprocess(_encode(Image.fromarray(pixels[0].astype(np.uint8)), "PNG"), 5),
                                keras.applications.vgg16.preprocess_input(pixels[0].astype(np.uint8).astype(np.float32)),
                                atol=1e-4)
+
+
+def test_configured_pixel_limit_above_pillows_default_applies():
+    from PIL import Image as PillowImage
+
+    wide = _encode(PillowImage.new("1", (10000, 10000)), "PNG")  # 100 MP: above Pillow's 89 MP default
+    assert load_rgb(wide, image_size=8, max_pixels=120_000_000).shape == (8, 8, 3)
+    with pytest.raises(ImageTooLargeError, match="99,000,000"):
+        load_rgb(wide, image_size=8, max_pixels=99_000_000)

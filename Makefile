@@ -1,0 +1,74 @@
+# Everyday commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA ?= ../shared/datasets/ham10000
+WEIGHTS ?= ../shared/weights/vgg16_notop_hed_bsds500.weights.h5
+RUN ?= runs/latest
+ARTIFACT ?= models/reference
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run serve frontend up down train evaluate bench test test-ml test-backend test-deploy \
+	test-frontend test-e2e clean
+
+help: ## list the commands
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed frontend/node_modules/.installed ## install Python and Node dependencies (idempotent)
+
+$(VENV)/.installed: ml/pyproject.toml backend/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e "ml[train,litert,onnx,export,dev]" -e "backend[dev]" pyyaml
+	touch $@
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+run: setup ## run the whole system locally: API on :8000, page on :8080
+	PYTHON=$(PY) scripts/run-local.sh
+
+serve: setup ## run only the API (auto-reload) on :8000
+	cd backend && ../$(PY) -m uvicorn app.main:app --reload --port 8000
+
+frontend: setup ## run only the page's dev server on :5173
+	cd frontend && npm start
+
+up: ## start the stack with Docker Compose on :8080
+	docker compose up --build -d || docker-compose up --build -d
+	@echo "page: http://localhost:8080   API: http://localhost:8080/api/"
+
+down: ## stop the Docker Compose stack
+	docker compose down || docker-compose down
+
+train: setup ## train on DATA (default: the shared HAM10000) into RUN; override e.g. DATA=my/folder WEIGHTS=imagenet
+	$(PY) -m skin_classifier.cli train "$(DATA)" --output "$(RUN)" --weights "$(WEIGHTS)" $(TRAIN_ARGS)
+
+evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test for one split)
+	$(PY) -m skin_classifier.cli evaluate "$(ARTIFACT)" "$(DATA)" $(if $(SPLITS),--splits "$(SPLITS)" --split "$(or $(SPLIT),val)")
+
+bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
+	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json
+
+test: setup test-ml test-backend test-deploy test-frontend test-e2e ## set up and run every test suite
+
+test-ml:
+	cd ml && ../$(PY) -m pytest -q
+
+test-backend:
+	cd backend && ../$(PY) -m pytest -q
+
+test-deploy:
+	$(PY) -m pytest -q tests/deploy
+
+test-frontend:
+	cd frontend && npm test
+
+test-e2e:
+	PYTHON=$(abspath $(PY)) scripts/e2e.sh
+
+clean: ## remove build output, caches and test artifacts (keeps .venv and node_modules)
+	rm -rf runs frontend/dist frontend/e2e/artifacts .pytest_cache */.pytest_cache tests/.pytest_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
