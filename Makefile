@@ -9,7 +9,7 @@ RUN ?= runs/latest
 ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve frontend up down train evaluate bench test test-ml test-backend test-deploy \
+.PHONY: help setup run serve frontend up down train evaluate bench lint test test-ml test-backend test-deploy \
 	test-frontend test-e2e clean
 
 help: ## list the commands
@@ -52,7 +52,10 @@ evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test
 bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
 	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json
 
-test: setup test-ml test-backend test-deploy test-frontend test-e2e ## set up and run every test suite
+test: setup lint test-ml test-backend test-deploy test-frontend test-e2e ## set up and run every test suite
+
+lint: setup ## check Python style (ruff)
+	$(PY) -m ruff check .
 
 test-ml:
 	cd ml && ../$(PY) -m pytest -q

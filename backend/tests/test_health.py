@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 from fastapi.testclient import TestClient
-from skin_classifier.inference import Classifier
 
 from app.core.config import Settings
 from app.services.classifier import ModelService, ModelState, load_from_settings
+from skin_classifier.inference import Classifier
 from tests import images
 from tests.conftest import CLASS_NAMES, ClientFactory, SettingsFactory
 from tests.test_predict import assert_error, upload

@@ -1,4 +1,4 @@
-"""Command line: `skin-classifier train | evaluate | predict | synthetic`."""
+"""Command line: `skin-classifier train | evaluate | predict | convert | package | synthetic`."""
 
 from __future__ import annotations
 
@@ -84,6 +84,25 @@ def _add_predict_parser(commands) -> None:
     parser.add_argument("--runtime", default="auto", help="keras, tflite-float16, tflite-int8, onnx or auto")
 
 
+def _add_convert_parser(commands) -> None:
+    parser = commands.add_parser("convert", help="add TFLite and ONNX runtimes to an artifact",
+                                 description="Converts ARTIFACT/model.keras and lists the files in manifest.json.")
+    parser.add_argument("artifact", type=Path, help="artifact folder")
+    parser.add_argument("--runtimes", nargs="+", default=["tflite-float16", "tflite-int8", "onnx"],
+                        choices=["tflite-float16", "tflite-int8", "onnx"], help="default: all three")
+    parser.add_argument("--default", default=None,
+                        choices=["keras", "tflite-float16", "tflite-int8", "onnx"],
+                        help="make this the runtime that serving loads by default")
+
+
+def _add_package_parser(commands) -> None:
+    parser = commands.add_parser("package", help="copy only what serving one runtime needs into a new folder",
+                                 description="Metadata, model card, benchmark reports and one model file.")
+    parser.add_argument("artifact", type=Path, help="artifact folder (after `convert`)")
+    parser.add_argument("output", type=Path, help="new artifact folder (replaced if it exists)")
+    parser.add_argument("--runtime", required=True, choices=["keras", "tflite-float16", "tflite-int8", "onnx"])
+
+
 def _add_synthetic_parser(commands) -> None:
     parser = commands.add_parser("synthetic", help="write a small synthetic data set to try the pipeline on",
                                  description="Coloured blobs on a skin-toned background, one folder per class.")
@@ -100,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_parser(commands)
     _add_evaluate_parser(commands)
     _add_predict_parser(commands)
+    _add_convert_parser(commands)
+    _add_package_parser(commands)
     _add_synthetic_parser(commands)
     return parser
 
@@ -124,7 +145,8 @@ def run_train(args: argparse.Namespace) -> None:
 def run_evaluate(args: argparse.Namespace) -> None:
     from .evaluate import evaluate_artifact
 
-    output = args.output or args.artifact / f"evaluation_{args.data_dir.name}_{args.split if args.splits else 'all'}.json"
+    scope = args.split if args.splits else "all"
+    output = args.output or args.artifact / f"evaluation_{args.data_dir.name}_{scope}.json"
     report = evaluate_artifact(args.artifact, args.data_dir, output, args.splits, args.split, args.runtime)
     print(json.dumps({key: report[key] for key in ("samples", "balanced_accuracy", "accuracy", "macro_f1")}))
     print(f"Full report: {output}")
@@ -151,6 +173,19 @@ def run_predict(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def run_convert(args: argparse.Namespace) -> None:
+    from .convert import convert_artifact
+
+    convert_artifact(args.artifact, tuple(args.runtimes), args.default)
+    print(args.artifact)
+
+
+def run_package(args: argparse.Namespace) -> None:
+    from .export import package_for_serving
+
+    print(package_for_serving(args.artifact, args.output, args.runtime))
+
+
 def run_synthetic(args: argparse.Namespace) -> None:
     from .synthetic import make_synthetic_dataset
 
@@ -161,7 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "synthetic": run_synthetic}
+    commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "convert": run_convert, "package": run_package,
+                "synthetic": run_synthetic}
     commands[args.command](args)
 
 

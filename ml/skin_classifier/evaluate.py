@@ -42,5 +42,6 @@ def evaluate_artifact(artifact_dir: Path, data_dir: Path, output: Path, splits_f
     report["skipped_files"] = int(len(paths) - len(kept))
     output.parent.mkdir(parents=True, exist_ok=True)
     write_json(output, report)
-    plot_confusion_matrix(report, output.with_suffix(".png"), f"{Path(data_dir).name} ({split if splits_file else 'all'})")
+    scope = split if splits_file else "all"
+    plot_confusion_matrix(report, output.with_suffix(".png"), f"{Path(data_dir).name} ({scope})")
     return report

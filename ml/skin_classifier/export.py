@@ -11,9 +11,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from .inference import (CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE, PREPROCESSING_FILE,
-                        RUNTIME_FILES)
-from .model_card import write_model_card
+from .inference import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE, PREPROCESSING_FILE, RUNTIME_FILES
+from .model_card import BENCHMARKS_DIR, write_model_card
 
 
 def weights_fingerprint(model: keras.Model) -> str:
@@ -69,3 +68,28 @@ def add_runtime(artifact_dir: str | Path, runtime: str, default: bool = False) -
     if default:
         manifest["default_runtime"] = runtime
     write_json(artifact_dir / MANIFEST_FILE, manifest)
+
+
+def package_for_serving(artifact_dir: str | Path, output_dir: str | Path, runtime: str) -> Path:
+    """Copy only what serving one runtime needs (metadata, model card, benchmarks, that model file).
+
+    Keeps a served or committed artifact small: the Keras file and other runtimes stay in the run folder.
+    """
+    import shutil
+
+    artifact_dir, output_dir = Path(artifact_dir), Path(output_dir)
+    manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    if runtime not in manifest["runtimes"]:
+        raise ValueError(f"{artifact_dir} has no {runtime!r} runtime; convert it first")
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    output_dir.mkdir(parents=True)
+    for name in (CLASS_INDEX_FILE, PREPROCESSING_FILE, METRICS_FILE, manifest["runtimes"][runtime]):
+        shutil.copy2(artifact_dir / name, output_dir / name)
+    if (artifact_dir / BENCHMARKS_DIR).is_dir():
+        shutil.copytree(artifact_dir / BENCHMARKS_DIR, output_dir / BENCHMARKS_DIR)
+    manifest["runtimes"] = {runtime: manifest["runtimes"][runtime]}
+    manifest["default_runtime"] = runtime
+    write_json(output_dir / MANIFEST_FILE, manifest)
+    write_model_card(output_dir)
+    return output_dir

@@ -8,6 +8,9 @@ from typing import Any
 
 from .inference import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE
 
+# Reports of ml/benchmarks/runtime_benchmark.py stored with the artifact (runtimes.json, runtimes.md).
+BENCHMARKS_DIR = "benchmarks"
+
 LIMITS = """\
 - It recognises only the classes listed above. A photo of anything else (another skin disease, healthy
   skin, a non-skin object) still gets one of these labels, often with high confidence.
@@ -86,8 +89,8 @@ def write_model_card(artifact_dir: Path) -> None:
         "## Training",
         "",
         "VGG16 convolutional base (`keras.applications`, include_top=False) with a head of global average "
-        "pooling, batch normalisation, one dense layer, dropout and softmax; fine-tuned in three phases (head only; last 4 "
-        "base layers at Adam 1e-5; last 8 base layers with a cosine learning-rate schedule).",
+        "pooling, batch normalisation, one dense layer, dropout and softmax; fine-tuned in three phases (head "
+        "only; last 4 base layers at Adam 1e-5; last 8 base layers with a cosine learning-rate schedule).",
         "",
         "```json",
         json.dumps({key: value for key, value in training.items() if key != "data"}, indent=2),
@@ -103,5 +106,9 @@ def write_model_card(artifact_dir: Path) -> None:
             lines += _metrics_section(split_name, report)
     if not any(isinstance(r, dict) and "balanced_accuracy" in r for r in metrics.values()):
         lines += ["No evaluation figures were recorded for this artifact.", ""]
+    runtime_report = artifact_dir / BENCHMARKS_DIR / "runtimes.md"
+    if runtime_report.exists():
+        table = runtime_report.read_text(encoding="utf-8").split("\n", 2)[2]  # drop the report's own title
+        lines += ["## Serving runtimes", "", table.strip(), ""]
     lines += ["## Limits", "", LIMITS, ""]
     (artifact_dir / "README.md").write_text("\n".join(lines), encoding="utf-8")

@@ -13,7 +13,6 @@ on a CPU; without it, augmentation is drawn afresh every epoch.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
@@ -27,9 +26,9 @@ from keras import ops
 
 from .dataset import decode_images, scan_image_folder, split_by_group
 from .export import export_artifact, write_json
+from .inference import predict_in_batches
 from .metrics import evaluate_probabilities, plot_confusion_matrix, plot_training_curves
 from .model import build_model, frozen_prefix, set_trainable_tail, trainable_suffix
-from .inference import predict_in_batches
 from .preprocessing import normalize
 
 log = logging.getLogger(__name__)
@@ -246,11 +245,13 @@ def train(config: TrainConfig) -> Path:
         log.info("Phase %s: %d trainable weights, up to %d epochs", phase.name,
                  len(fit_model.trainable_weights), epochs)
         monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
-        result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, verbose=2, shuffle=False, callbacks=[
+        callbacks = [
             keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
             keras.callbacks.ModelCheckpoint(output_dir / "checkpoints" / f"phase{phase.name}.weights.h5",
                                             save_best_only=True, save_weights_only=True, **monitor),
-        ])
+        ]
+        result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, verbose=2, shuffle=False,
+                               callbacks=callbacks)
         for epoch in range(len(result.history["loss"])):
             history.append({"phase": phase.name, **{k: float(v[epoch]) for k, v in result.history.items()}})
         timings[f"phase_{phase.name}_s"] = round(time.perf_counter() - started, 1)

@@ -107,7 +107,36 @@ def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tmp_pat
 
 
 def test_cli_help_explains_every_command(capsys):
-    for command in ("train", "evaluate", "predict", "synthetic"):
+    for command in ("train", "evaluate", "predict", "convert", "package", "synthetic"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert "--" in capsys.readouterr().out
+
+
+def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_path):
+    """TFLite (float16, int8) and ONNX files load without TensorFlow's Keras and give the same answers."""
+    import shutil
+
+    _, artifact = trained_run
+    copy = shutil.copytree(artifact, tmp_path / "artifact")
+    main(["convert", str(copy), "--default", "tflite-int8"])
+    info = read_artifact_info(copy)
+    assert info.default_runtime == "tflite-int8"
+    assert set(info.runtimes) == {"keras", "tflite-float16", "tflite-int8", "onnx"}
+    folder = scan_image_folder(synthetic_dir)
+    images = [folder.paths[i] for i in range(0, len(folder.paths), 9)]
+    reference = load_classifier(copy, "keras")
+    batch = np.stack([reference.preprocess(path) for path in images])
+    expected = reference.predict_probabilities(batch)
+    for runtime, tolerance in (("tflite-float16", 0.02), ("tflite-int8", 0.1), ("onnx", 1e-4)):
+        probabilities = load_classifier(copy, runtime).predict_probabilities(batch)
+        np.testing.assert_allclose(probabilities, expected, atol=tolerance, err_msg=runtime)
+    assert load_classifier(copy).runtime == "tflite-int8"
+
+    slim = tmp_path / "slim"
+    main(["package", str(copy), str(slim), "--runtime", "tflite-int8"])
+    assert sorted(p.name for p in slim.iterdir()) == ["README.md", "class_index.json", "manifest.json",
+                                                      "metrics.json", "model_int8.tflite", "preprocessing.json"]
+    served = load_classifier(slim)
+    assert served.runtime == "tflite-int8" and served.info.model_version == info.model_version
+    np.testing.assert_allclose(served.predict_probabilities(batch), expected, atol=0.1)

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from skin_classifier.preprocessing import (CorruptImageError, ImageTooLargeError, NotAnImageError, load_rgb,
-                                           normalize, preprocess)
+from skin_classifier.preprocessing import (
+    CorruptImageError,
+    ImageTooLargeError,
+    NotAnImageError,
+    load_rgb,
+    normalize,
+    preprocess,
+)
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 

@@ -467,7 +467,8 @@ def test_nginx_conf_serves_the_spa_and_proxies_the_api() -> None:
     assert api, "missing `location /api/`"
     block = api.group(1)
     assert "backend:8000" in block
-    strips_prefix = re.search(r"rewrite \^/api\(/\.\*\)\$ \$1 break;", block) or "proxy_pass http://backend:8000/;" in block
+    strips_prefix = (re.search(r"rewrite \^/api\(/\.\*\)\$ \$1 break;", block)
+                     or "proxy_pass http://backend:8000/;" in block)
     assert strips_prefix, "the /api prefix must be removed before the request reaches the API"
     for directive in ("proxy_connect_timeout", "proxy_read_timeout", "proxy_send_timeout"):
         assert directive in block

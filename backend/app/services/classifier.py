@@ -9,9 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from skin_classifier.inference import ArtifactError, Classifier, Prediction, load_classifier
-
 from app.core.config import Settings
+from skin_classifier.inference import ArtifactError, Classifier, Prediction, load_classifier
 
 logger = logging.getLogger("app.model")
 

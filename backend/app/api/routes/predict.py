@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, UploadFile
-from skin_classifier.preprocessing import ImageError, ImageTooLargeError, NotAnImageError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ModelServiceDep, SettingsDep
 from app.core.middleware import upload_too_large_message
 from app.schemas import ClassScore, ErrorResponse, PredictionResponse
 from app.services.classifier import ModelNotReadyError
+from skin_classifier.preprocessing import ImageError, ImageTooLargeError, NotAnImageError
 
 router = APIRouter(tags=["predict"])
 

@@ -1,0 +1,183 @@
+"""Compare an artifact's serving runtimes on this machine, in one run, on a labelled split.
+
+Each runtime is measured in a fresh process (so cold start and memory are its own): cold start (import,
+load, first inference), batch-1 latency, batch throughput, resident memory, file size, and on the split:
+balanced accuracy and top-1 agreement with the Keras float32 model. Writes JSON and a Markdown table, and
+names the fastest runtime whose balanced accuracy is within `--tolerance` of float32.
+
+    python ml/benchmarks/runtime_benchmark.py --artifact runs/ham10000/artifact \
+        --data-dir ../shared/datasets/ham10000 --splits runs/ham10000/splits.json --split val \
+        --output runs/bench/runtimes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+RUNTIMES = ("keras", "tflite-float16", "tflite-int8", "onnx")
+
+
+def _memory_mb() -> dict[str, float]:
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return {"rss_mb": round(fields["VmRSS"], 1), "peak_rss_mb": round(fields["VmHWM"], 1)}
+
+
+def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, batch_size: int) -> dict:
+    """Runs in its own process: everything a fresh server would pay for this runtime."""
+    started = time.perf_counter()
+    from skin_classifier.inference import load_classifier
+    from skin_classifier.preprocessing import normalize
+
+    classifier = load_classifier(artifact, runtime)
+    classifier.warm_up()
+    cold_start_s = time.perf_counter() - started
+    memory_after_warm_up = _memory_mb()
+    images = np.load(images_path, allow_pickle=False)
+    one = normalize(images[:1])
+    latencies = []
+    for _ in range(latency_runs):
+        tick = time.perf_counter()
+        classifier.predict_probabilities(one)
+        latencies.append((time.perf_counter() - tick) * 1000)
+    tick = time.perf_counter()
+    probabilities = np.concatenate([classifier.predict_probabilities(normalize(images[i:i + batch_size]))
+                                    for i in range(0, len(images), batch_size)])
+    elapsed = time.perf_counter() - tick
+    return {
+        "runtime": runtime,
+        "file": classifier.info.runtimes[runtime],
+        "file_mb": round((artifact / classifier.info.runtimes[runtime]).stat().st_size / 1e6, 1),
+        "cold_start_s": round(cold_start_s, 2),
+        "batch1_latency_ms": {"median": round(float(np.median(latencies)), 1),
+                              "p95": round(float(np.percentile(latencies, 95)), 1), "runs": latency_runs},
+        "throughput_images_per_s": round(len(images) / elapsed, 2),
+        "throughput_batch_size": batch_size,
+        "memory_after_warm_up": memory_after_warm_up,
+        "memory_after_run": _memory_mb(),
+        "probabilities": probabilities.tolist(),
+    }
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    versions = {}
+    for package in ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "onnxruntime", "numpy", "pillow"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version(), "packages": versions}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# Serving runtimes on {report['machine']['cpu']} ({report['machine']['cores']} cores)",
+        "",
+        f"Artifact `{report['artifact']}` (model version `{report['model_version']}`), "
+        f"{report['samples']} images of the `{report['split']}` split. Command: `{report['command']}`",
+        "",
+        "| runtime | file MB | cold start s | batch-1 median ms | batch-1 p95 ms | images/s (batch "
+        f"{report['batch_size']}) | RSS after warm-up MB | balanced accuracy | top-1 agreement with keras |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["runtimes"]:
+        lines.append(
+            f"| {row['runtime']} | {row['file_mb']} | {row['cold_start_s']} | {row['batch1_latency_ms']['median']} "
+            f"| {row['batch1_latency_ms']['p95']} | {row['throughput_images_per_s']} "
+            f"| {row['memory_after_warm_up']['rss_mb']} | {row['balanced_accuracy']:.3f} "
+            f"| {row['top1_agreement_with_keras']:.3f} |")
+    lines += ["", f"Chosen default: **{report['chosen_default']}**: {report['choice_rule']}", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--artifact", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True, help="folder-per-class data set")
+    parser.add_argument("--splits", type=Path, required=True, help="splits.json of the training run")
+    parser.add_argument("--split", default="val")
+    parser.add_argument("--runtimes", nargs="+", default=list(RUNTIMES), choices=RUNTIMES)
+    parser.add_argument("--latency-runs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--tolerance", type=float, default=0.005,
+                        help="largest balanced-accuracy loss against keras float32 for the default "
+                             "(0.005 = 0.5 points)")
+    parser.add_argument("--output", type=Path, default=Path("runs/bench/runtimes"),
+                        help="writes OUTPUT.json and OUTPUT.md")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--images", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.artifact, args.images, args.latency_runs, args.batch_size)))
+        return
+
+    from skin_classifier.dataset import decode_images, scan_image_folder
+    from skin_classifier.inference import read_artifact_info
+    from skin_classifier.metrics import evaluate_probabilities
+
+    info = read_artifact_info(args.artifact)
+    folder = scan_image_folder(args.data_dir)
+    wanted = set(json.loads(args.splits.read_text(encoding="utf-8"))[args.split])
+    chosen = [i for i, relative in enumerate(folder.relative_paths()) if relative in wanted]
+    images, kept = decode_images([folder.paths[i] for i in chosen], info.image_size)
+    model_index = {name: i for i, name in enumerate(info.class_names)}
+    labels = np.array([model_index[folder.class_names[folder.labels[chosen[i]]]] for i in kept])
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        images_path = Path(scratch) / "images.npy"
+        np.save(images_path, images)
+        for runtime in [r for r in args.runtimes if r in info.runtimes]:
+            command = [sys.executable, __file__, "--worker", runtime, "--artifact", str(args.artifact),
+                       "--images", str(images_path), "--latency-runs", str(args.latency_runs),
+                       "--batch-size", str(args.batch_size), "--data-dir", "-", "--splits", "-"]
+            print(f"measuring {runtime} ...", file=sys.stderr, flush=True)
+            output = subprocess.run(command, check=True, capture_output=True, text=True,
+                                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+            rows.append(json.loads(output.strip().splitlines()[-1]))
+    reference = next((np.array(r["probabilities"]) for r in rows if r["runtime"] == "keras"), None)
+    for row in rows:
+        probabilities = np.array(row.pop("probabilities"))
+        report = evaluate_probabilities(labels, probabilities, info.class_names)
+        row["balanced_accuracy"] = report["balanced_accuracy"]
+        row["accuracy"] = report["accuracy"]
+        row["macro_f1"] = report["macro_f1"]
+        row["top1_agreement_with_keras"] = (float((probabilities.argmax(1) == reference.argmax(1)).mean())
+                                            if reference is not None else float("nan"))
+    baseline = next((r["balanced_accuracy"] for r in rows if r["runtime"] == "keras"), None)
+    eligible = [r for r in rows if baseline is None or r["balanced_accuracy"] >= baseline - args.tolerance]
+    best = min(eligible, key=lambda r: r["batch1_latency_ms"]["median"]) if eligible else None
+    result = {
+        "artifact": str(args.artifact), "model_version": info.model_version, "split": args.split,
+        "samples": int(len(labels)), "batch_size": args.batch_size,
+        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine(), "runtimes": rows,
+        "chosen_default": best["runtime"] if best else None,
+        "choice_rule": f"the lowest batch-1 median latency among runtimes whose {args.split} balanced accuracy is "
+                       f"within {100 * args.tolerance:.1f} points of keras float32",
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    args.output.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
