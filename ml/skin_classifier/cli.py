@@ -196,8 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "convert": run_convert, "package": run_package,
-                "synthetic": run_synthetic}
+    commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "convert": run_convert,
+                "package": run_package, "synthetic": run_synthetic}
     commands[args.command](args)
 
 
