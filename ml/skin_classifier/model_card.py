@@ -55,6 +55,25 @@ def _metrics_section(name: str, report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _serving_section(report: dict[str, Any]) -> list[str]:
+    """The API measured end to end by backend/benchmarks/serve_benchmark.py."""
+    server = report["server"]
+    lines = [
+        "## Serving through the API",
+        "",
+        f"Runtime `{server['runtime']}` on {report['machine']['cpu_model']} ({report['machine']['usable_cores']} "
+        f"cores): {server['time_to_healthy_s']} s from start to healthy, {server['rss_after_warmup_mb']} MB "
+        f"resident after warm-up, model forward pass {report['model_forward']['forward_median_ms']} ms (median, "
+        "batch 1). Command: `" + report["command"] + "`",
+        "",
+        "| concurrent clients | requests | p50 ms | p95 ms | p99 ms | requests/s |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {level['concurrency']} | {level['requests']} | {level['p50_ms']} | {level['p95_ms']} "
+              f"| {level['p99_ms']} | {level['throughput_rps']} |" for level in report["levels"]]
+    return lines + [""]
+
+
 def write_model_card(artifact_dir: Path) -> None:
     manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     class_index = json.loads((artifact_dir / CLASS_INDEX_FILE).read_text(encoding="utf-8"))
@@ -110,5 +129,8 @@ def write_model_card(artifact_dir: Path) -> None:
     if runtime_report.exists():
         table = runtime_report.read_text(encoding="utf-8").split("\n", 2)[2]  # drop the report's own title
         lines += ["## Serving runtimes", "", table.strip(), ""]
+    serving_report = artifact_dir / BENCHMARKS_DIR / "serving.json"
+    if serving_report.exists():
+        lines += _serving_section(json.loads(serving_report.read_text(encoding="utf-8")))
     lines += ["## Limits", "", LIMITS, ""]
     (artifact_dir / "README.md").write_text("\n".join(lines), encoding="utf-8")
