@@ -9,7 +9,7 @@ RUN ?= runs/latest
 ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve frontend up down train evaluate bench lint test test-ml test-backend test-deploy \
+.PHONY: help setup run serve frontend up down train evaluate reference bench lint test test-ml test-backend test-deploy \
 	test-frontend test-e2e clean
 
 help: ## list the commands
@@ -48,6 +48,9 @@ train: setup ## train on DATA (default: the shared HAM10000) into RUN; override 
 
 evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test for one split)
 	$(PY) -m skin_classifier.cli evaluate "$(ARTIFACT)" "$(DATA)" $(if $(SPLITS),--splits "$(SPLITS)" --split "$(or $(SPLIT),val)")
+
+reference: setup ## rebuild models/reference from DATA and WEIGHTS (about an hour on 2 CPU cores)
+	PYTHON=$(PY) scripts/build-reference.sh "$(DATA)" "$(WEIGHTS)"
 
 bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
 	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json

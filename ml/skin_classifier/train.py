@@ -2,7 +2,8 @@
 
 Phase 1 trains the head on a frozen base, phase 2 unfreezes the base's last 4 layers at Adam 1e-5, phase 3
 its last 8 layers under a cosine learning-rate schedule. Each phase keeps the epoch with the best
-validation balanced accuracy (early stopping with restore, plus a checkpoint on disk).
+validation balanced accuracy (early stopping with restore, plus a checkpoint on disk), and a phase that does
+not beat the phases before it is rolled back.
 
 With `cache_frozen`, the frozen part of the base runs once instead of every epoch: each training image is
 passed through it in `cached_views` versions (the original and random flips/rotations/zooms, drawn in
@@ -225,6 +226,7 @@ def train(config: TrainConfig) -> Path:
         timings["cache_frozen_activations_s"] = round(time.perf_counter() - started, 1)
 
     history: list[dict[str, Any]] = []
+    best_score, best_phase, best_weights = -1.0, None, None
     for phase, epochs in phases:
         started = time.perf_counter()
         set_trainable_tail(model, phase.trainable_layers)
@@ -256,6 +258,14 @@ def train(config: TrainConfig) -> Path:
             history.append({"phase": phase.name, **{k: float(v[epoch]) for k, v in result.history.items()}})
         timings[f"phase_{phase.name}_s"] = round(time.perf_counter() - started, 1)
         log.info("Phase %s took %.0f s", phase.name, timings[f"phase_{phase.name}_s"])
+        # A later phase must earn its place: keep the best weights seen in any phase so far.
+        score = max(result.history["val_balanced_accuracy"])
+        if score > best_score:
+            best_score, best_phase, best_weights = score, phase.name, model.get_weights()
+        else:
+            log.info("Phase %s peaked at %.3f, below %.3f from phase %s; keeping phase %s's weights",
+                     phase.name, score, best_score, best_phase, best_phase)
+            model.set_weights(best_weights)
     write_json(output_dir / "history.json", history)
     if history:
         plot_training_curves(history, output_dir / "training_curves.png")
@@ -284,6 +294,8 @@ def train(config: TrainConfig) -> Path:
         "settings": settings,
         "timings_s": timings,
         "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase, _ in phases},
+        "selected_phase": best_phase,
+        "selected_val_balanced_accuracy_during_training": round(best_score, 4),
         "data": {
             "source": Path(config.data_dir).name,
             "split": split_text,

@@ -52,6 +52,16 @@ def test_training_beats_chance_on_held_out_images(trained_run):
     assert (output / "confusion_matrix_test.png").stat().st_size > 0
 
 
+def test_exported_model_is_the_best_epoch_of_any_phase(trained_run):
+    """The artifact's validation score is the best any epoch of any phase reached (float32, same images)."""
+    output, artifact = trained_run
+    history = json.loads((output / "history.json").read_text())
+    best = max(row["val_balanced_accuracy"] for row in history)
+    training = json.loads((artifact / "manifest.json").read_text())["training"]
+    assert training["selected_val_balanced_accuracy_during_training"] == pytest.approx(best, abs=1e-4)
+    assert json.loads((artifact / "metrics.json").read_text())["val"]["balanced_accuracy"] == pytest.approx(best)
+
+
 def test_splits_do_not_overlap(trained_run):
     output, _ = trained_run
     splits = json.loads((output / "splits.json").read_text())
