@@ -11,6 +11,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
 
+from .inference import RUNTIME_FILES  # noqa: E402  (no TensorFlow import: keeps --help fast)
+
+CONVERTIBLE = tuple(name for name in RUNTIME_FILES if name != "keras")
+RUNTIME_HELP = f"{', '.join(RUNTIME_FILES)} or auto (the artifact's default)"
+
 
 def _add_train_parser(commands) -> None:
     parser = commands.add_parser(
@@ -71,7 +76,7 @@ def _add_evaluate_parser(commands) -> None:
     parser.add_argument("--splits", type=Path, default=None,
                         help="splits.json of a training run: evaluate only the --split images")
     parser.add_argument("--split", default="val", help="split name inside --splits (default val)")
-    parser.add_argument("--runtime", default="auto", help="keras, tflite-float16, tflite-int8, onnx or auto")
+    parser.add_argument("--runtime", default="auto", help=RUNTIME_HELP)
     parser.add_argument("--output", type=Path, default=None,
                         help="metrics JSON path (default: ARTIFACT/evaluation_<data>.json)")
 
@@ -81,17 +86,16 @@ def _add_predict_parser(commands) -> None:
                                  description="Prints one JSON object per image, classes sorted by confidence.")
     parser.add_argument("artifact", type=Path, help="artifact folder")
     parser.add_argument("images", type=Path, nargs="+", help="image files")
-    parser.add_argument("--runtime", default="auto", help="keras, tflite-float16, tflite-int8, onnx or auto")
+    parser.add_argument("--runtime", default="auto", help=RUNTIME_HELP)
 
 
 def _add_convert_parser(commands) -> None:
     parser = commands.add_parser("convert", help="add TFLite and ONNX runtimes to an artifact",
                                  description="Converts ARTIFACT/model.keras and lists the files in manifest.json.")
     parser.add_argument("artifact", type=Path, help="artifact folder")
-    parser.add_argument("--runtimes", nargs="+", default=["tflite-float16", "tflite-int8", "onnx"],
-                        choices=["tflite-float16", "tflite-int8", "onnx"], help="default: all three")
-    parser.add_argument("--default", default=None,
-                        choices=["keras", "tflite-float16", "tflite-int8", "onnx"],
+    parser.add_argument("--runtimes", nargs="+", default=list(CONVERTIBLE), choices=CONVERTIBLE,
+                        help="default: all of them")
+    parser.add_argument("--default", default=None, choices=list(RUNTIME_FILES),
                         help="make this the runtime that serving loads by default")
 
 
@@ -100,7 +104,7 @@ def _add_package_parser(commands) -> None:
                                  description="Metadata, model card, benchmark reports and one model file.")
     parser.add_argument("artifact", type=Path, help="artifact folder (after `convert`)")
     parser.add_argument("output", type=Path, help="new artifact folder (replaced if it exists)")
-    parser.add_argument("--runtime", required=True, choices=["keras", "tflite-float16", "tflite-int8", "onnx"])
+    parser.add_argument("--runtime", required=True, choices=list(RUNTIME_FILES))
 
 
 def _add_synthetic_parser(commands) -> None:

@@ -1,4 +1,5 @@
-"""Extra serving runtimes for an artifact: TFLite (float16, dynamic-range int8) and ONNX.
+"""Extra serving runtimes for an artifact: TFLite (float16, dynamic-range int8) and ONNX (float32, and
+float32 compute from float16 storage).
 
 Serving those needs only `ai-edge-litert` or `onnxruntime`, not TensorFlow. Converting needs TensorFlow,
 so it happens once, here, next to training.
@@ -14,7 +15,7 @@ from .export import add_runtime
 from .inference import RUNTIME_FILES, read_artifact_info
 
 log = logging.getLogger(__name__)
-CONVERTIBLE = ("tflite-float16", "tflite-int8", "onnx")
+CONVERTIBLE = ("tflite-float16", "tflite-int8", "onnx", "onnx-float16")
 
 
 def _tflite(saved_model: Path, runtime: str) -> bytes:
@@ -27,10 +28,38 @@ def _tflite(saved_model: Path, runtime: str) -> bytes:
     return converter.convert()
 
 
+def _onnx_with_float16_storage(source: Path, target: Path, min_elements: int = 1024) -> None:
+    """Store large float32 weights as float16 and cast them back to float32 inside the graph.
+
+    ONNX Runtime folds those casts when the session starts, so inference runs in float32 exactly as the
+    float32 file does (with weights rounded to float16, like TFLite float16), from a file half the size.
+    """
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(source))
+    casts = []
+    for initializer in model.graph.initializer:
+        if initializer.data_type != TensorProto.FLOAT:
+            continue
+        weights = numpy_helper.to_array(initializer)
+        if weights.size < min_elements:
+            continue
+        name = initializer.name
+        initializer.CopyFrom(numpy_helper.from_array(weights.astype(np.float16), f"{name}__float16"))
+        casts.append(helper.make_node("Cast", [f"{name}__float16"], [name], to=TensorProto.FLOAT))
+    for position, cast in enumerate(casts):
+        model.graph.node.insert(position, cast)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(target))
+
+
 def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] = CONVERTIBLE,
                      default: str | None = None) -> list[str]:
     """Write the requested runtimes' model files beside model.keras and list them in the manifest."""
     import keras
+    import numpy as np
 
     artifact_dir = Path(artifact_dir)
     info = read_artifact_info(artifact_dir)
@@ -38,6 +67,7 @@ def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] = CONVE
     if unknown:
         raise ValueError(f"Cannot convert to {sorted(unknown)}; choose from {CONVERTIBLE}")
     model = keras.saving.load_model(artifact_dir / info.runtimes["keras"], compile=False, safe_mode=True)
+    model(np.zeros((1, info.image_size, info.image_size, 3), np.float32))  # exporters need a called model
     with tempfile.TemporaryDirectory() as scratch:
         saved_model = Path(scratch) / "saved_model"
         if any(runtime.startswith("tflite") for runtime in runtimes):
@@ -46,6 +76,10 @@ def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] = CONVE
             target = artifact_dir / RUNTIME_FILES[runtime]
             if runtime == "onnx":
                 model.export(target, format="onnx", verbose=False)
+            elif runtime == "onnx-float16":
+                float32_file = Path(scratch) / "model.onnx"
+                model.export(float32_file, format="onnx", verbose=False)
+                _onnx_with_float16_storage(float32_file, target)
             else:
                 target.write_bytes(_tflite(saved_model, runtime))
             add_runtime(artifact_dir, runtime, default=runtime == default)

@@ -38,6 +38,7 @@ class ImageFolder:
     labels: np.ndarray
     class_names: list[str]
     groups: np.ndarray
+    group_column: str | None = None  # set when groups came from a metadata CSV
 
     def relative_paths(self) -> list[str]:
         return [path.relative_to(self.root).as_posix() for path in self.paths]
@@ -89,7 +90,8 @@ def scan_image_folder(root: str | Path, metadata_csv: str | Path | None = None,
                 groups.append(groups_by_image.get(path.stem, f"image:{path.relative_to(root)}"))
     if not paths:
         raise ValueError(f"No images found under {root}")
-    return ImageFolder(root, paths, np.array(labels), names, np.array(groups))
+    return ImageFolder(root, paths, np.array(labels), names, np.array(groups),
+                       group_column if groups_by_image else None)
 
 
 def decode_images(paths: list[Path], image_size: int, workers: int = 4) -> tuple[np.ndarray, np.ndarray]:

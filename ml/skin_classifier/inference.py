@@ -34,6 +34,7 @@ RUNTIME_FILES = {
     "tflite-float16": "model_float16.tflite",
     "tflite-int8": "model_int8.tflite",
     "onnx": "model.onnx",
+    "onnx-float16": "model_float16.onnx",  # float16 storage, float32 compute: half the file, same answers
 }
 
 
@@ -142,11 +143,10 @@ class TFLitePredictor:
 
 
 class OnnxPredictor:
-    runtime = "onnx"
-
-    def __init__(self, model_path: Path):
+    def __init__(self, model_path: Path, runtime: str = "onnx"):
         import onnxruntime
 
+        self.runtime = runtime
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = _thread_count()
         self.session = onnxruntime.InferenceSession(
@@ -180,8 +180,8 @@ def load_predictor(info: ArtifactInfo, runtime: str | None = None) -> Predictor:
         return KerasPredictor(model_path)
     if runtime.startswith("tflite"):
         return TFLitePredictor(model_path, runtime)
-    if runtime == "onnx":
-        return OnnxPredictor(model_path)
+    if runtime.startswith("onnx"):
+        return OnnxPredictor(model_path, runtime)
     raise ArtifactError(f"Unknown runtime {runtime!r}")
 
 

@@ -55,6 +55,18 @@ def _metrics_section(name: str, report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _compute_lines(training: dict[str, Any]) -> list[str]:
+    """Where and how long it trained, so a reader can judge the epoch budget."""
+    timings, machine = training.get("timings_s", {}), training.get("machine")
+    if not timings:
+        return []
+    parts = [f"{name.removesuffix('_s').replace('_', ' ')} {seconds / 60:.1f} min"
+             for name, seconds in timings.items() if name != "total_s"]
+    where = f" on {machine['cpu']} ({machine['cores']} cores, no GPU)" if machine else ""
+    return [f"Trained in {timings.get('total_s', 0) / 60:.0f} min{where}: {', '.join(parts)}. Epochs per phase "
+            f"were capped to fit that budget; see `epochs_run` below.", ""]
+
+
 def _serving_section(report: dict[str, Any]) -> list[str]:
     """The API measured end to end by backend/benchmarks/serve_benchmark.py."""
     server = report["server"]
@@ -111,6 +123,7 @@ def write_model_card(artifact_dir: Path) -> None:
         "pooling, batch normalisation, one dense layer, dropout and softmax; fine-tuned in three phases (head "
         "only; last 4 base layers at Adam 1e-5; last 8 base layers with a cosine learning-rate schedule).",
         "",
+        *_compute_lines(training),
         "```json",
         json.dumps({key: value for key, value in training.items() if key != "data"}, indent=2),
         "```",

@@ -15,6 +15,8 @@ on a CPU; without it, augmentation is drawn afresh every epoch.
 from __future__ import annotations
 
 import logging
+import os
+import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -185,6 +187,14 @@ def cache_activations(model: keras.Model, images: np.ndarray, depths: list[int],
     return {depth: np.stack(arrays) for depth, arrays in cached.items()}
 
 
+def _cpu_name() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def train(config: TrainConfig) -> Path:
     """Run the whole pipeline; returns the exported artifact folder (`output_dir/artifact`)."""
     run_started = time.perf_counter()
@@ -287,13 +297,14 @@ def train(config: TrainConfig) -> Path:
 
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
                 if k not in ("data_dir", "output_dir", "data_description")}
-    split_text = (f"stratified by class, grouped by `{config.group_column}` (no group in two splits), seed "
-                  f"{config.seed}" if len(np.unique(groups)) < len(groups) else
-                  f"stratified by class, one image per group, seed {config.seed}")
+    split_text = f"stratified by class, seed {config.seed}; " + (
+        f"grouped by `{folder.group_column}` from the metadata ({len(np.unique(groups))} groups for {len(groups)} "
+        "images), no group in two splits" if folder.group_column else "no metadata, so every image is its own group")
     training = {
         "settings": settings,
         "timings_s": timings,
         "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase, _ in phases},
+        "machine": {"cpu": _cpu_name(), "cores": os.cpu_count()},
         "selected_phase": best_phase,
         "selected_val_balanced_accuracy_during_training": round(best_score, 4),
         "data": {

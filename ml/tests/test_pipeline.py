@@ -132,13 +132,13 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
     main(["convert", str(copy), "--default", "tflite-int8"])
     info = read_artifact_info(copy)
     assert info.default_runtime == "tflite-int8"
-    assert set(info.runtimes) == {"keras", "tflite-float16", "tflite-int8", "onnx"}
+    assert set(info.runtimes) == {"keras", "tflite-float16", "tflite-int8", "onnx", "onnx-float16"}
     folder = scan_image_folder(synthetic_dir)
     images = [folder.paths[i] for i in range(0, len(folder.paths), 9)]
     reference = load_classifier(copy, "keras")
     batch = np.stack([reference.preprocess(path) for path in images])
     expected = reference.predict_probabilities(batch)
-    for runtime, tolerance in (("tflite-float16", 0.02), ("tflite-int8", 0.1), ("onnx", 1e-4)):
+    for runtime, tolerance in (("tflite-float16", 0.02), ("tflite-int8", 0.1), ("onnx", 1e-4), ("onnx-float16", 0.02)):
         probabilities = load_classifier(copy, runtime).predict_probabilities(batch)
         np.testing.assert_allclose(probabilities, expected, atol=tolerance, err_msg=runtime)
     assert load_classifier(copy).runtime == "tflite-int8"

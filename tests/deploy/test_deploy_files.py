@@ -7,6 +7,7 @@ and frontend/nginx.conf, docker-compose.yml and render.yaml. Where the real tool
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -363,7 +364,10 @@ def test_backend_dockerfile_installs_serving_dependencies_only() -> None:
         assert "tensorflow" not in lowered and "keras" not in lowered
         assert "[train]" not in lowered and "[dev]" not in lowered and "-e " not in lowered
     joined = " ".join(installs)
-    assert "./ml[litert]" in joined and "./backend[litert]" in joined
+    # The image carries the package of the runtime the shipped model uses by default.
+    manifest = json.loads((ROOT / "models" / "reference" / "manifest.json").read_text())
+    extra = "onnx" if manifest["default_runtime"].startswith("onnx") else "litert"
+    assert f"./ml[{extra}]" in joined and f"./backend[{extra}]" in joined
     assert "--no-cache-dir" in joined
 
 

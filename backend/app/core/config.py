@@ -19,7 +19,7 @@ DEFAULT_CORS_ORIGINS = [
     "http://127.0.0.1:8080",
 ]
 
-Runtime = Literal["auto", "keras", "tflite-float16", "tflite-int8", "onnx"]
+Runtime = Literal["auto", "keras", "tflite-float16", "tflite-int8", "onnx", "onnx-float16"]
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 
 
