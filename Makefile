@@ -28,7 +28,7 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	touch $@
 
 run: setup ## run the whole system locally: API on :8000, page on :8080
-	PYTHON=$(PY) scripts/run-local.sh
+	PYTHON=$(abspath $(PY)) scripts/run-local.sh
 
 serve: setup ## run only the API (auto-reload) on :8000
 	cd backend && ../$(PY) -m uvicorn app.main:app --reload --port 8000
@@ -50,7 +50,7 @@ evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test
 	$(PY) -m skin_classifier.cli evaluate "$(ARTIFACT)" "$(DATA)" $(if $(SPLITS),--splits "$(SPLITS)" --split "$(or $(SPLIT),val)")
 
 reference: setup ## rebuild models/reference from DATA and WEIGHTS (about an hour on 2 CPU cores)
-	PYTHON=$(PY) scripts/build-reference.sh "$(DATA)" "$(WEIGHTS)"
+	PYTHON=$(abspath $(PY)) scripts/build-reference.sh "$(DATA)" "$(WEIGHTS)"
 
 bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
 	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json

@@ -2,7 +2,7 @@
 # Browser end-to-end test: a tiny real model, the real backend, the built page, headless Chromium.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-python="${PYTHON:-$root/.venv/bin/python}"
+python="$(realpath "${PYTHON:-$root/.venv/bin/python}")"  # absolute: later steps run in sub-folders
 work="$(mktemp -d)"
 api_port="${E2E_API_PORT:-8765}"
 page_port="${E2E_PORT:-4173}"

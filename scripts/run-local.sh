@@ -2,7 +2,7 @@
 # The whole system without Docker: the API on :8000 and the built page on :8080. Ctrl-C stops both.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-python="${PYTHON:-$root/.venv/bin/python}"
+python="$(realpath "${PYTHON:-$root/.venv/bin/python}")"  # absolute: later steps run in sub-folders
 api_port="${API_PORT:-8000}"
 page_port="${PAGE_PORT:-8080}"
 
@@ -17,11 +17,11 @@ pids+=($!)
 pids+=($!)
 
 for _ in $(seq 1 120); do
-  if curl -fs "http://127.0.0.1:$api_port/health" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then echo "error: the API stopped; see its log above" >&2; exit 1; fi
+  if "$python" -c "import urllib.request as r; r.urlopen('http://127.0.0.1:$api_port/health', timeout=2)" \
+    2>/dev/null; then break; fi
   sleep 0.5
 done
-curl -fs "http://127.0.0.1:$api_port/health" >/dev/null 2>&1 \
-  || echo "warning: the API is not healthy yet; see http://127.0.0.1:$api_port/health"
 cat <<INFO
 
   Skin lesion classifier is running
