@@ -2,7 +2,8 @@
 # Browser end-to-end test: a tiny real model, the real backend, the built page, headless Chromium.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-python="$(realpath "${PYTHON:-$root/.venv/bin/python}")"  # absolute: later steps run in sub-folders
+python="${PYTHON:-$root/.venv/bin/python}"
+case "$python" in /*) ;; *) python="$PWD/$python" ;; esac  # absolute (links kept): later steps change folder
 work="$(mktemp -d)"
 api_port="${E2E_API_PORT:-8765}"
 page_port="${E2E_PORT:-4173}"

@@ -2,7 +2,8 @@
 # The whole system without Docker: the API on :8000 and the built page on :8080. Ctrl-C stops both.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-python="$(realpath "${PYTHON:-$root/.venv/bin/python}")"  # absolute: later steps run in sub-folders
+python="${PYTHON:-$root/.venv/bin/python}"
+case "$python" in /*) ;; *) python="$PWD/$python" ;; esac  # absolute (links kept): later steps change folder
 api_port="${API_PORT:-8000}"
 page_port="${PAGE_PORT:-8080}"
 
