@@ -32,6 +32,8 @@ from typing import Any
 import httpx
 import numpy as np
 
+from skin_classifier.inference import RUNTIME_FILES
+
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_DIR = BACKEND_DIR.parent / "models" / "reference"
 PACKAGES = ("fastapi", "starlette", "uvicorn", "httpx", "numpy", "pillow", "skin-classifier", "tensorflow",
@@ -41,7 +43,8 @@ PACKAGES = ("fastapi", "starlette", "uvicorn", "httpx", "numpy", "pillow", "skin
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR, help="artifact folder to serve")
-    parser.add_argument("--runtime", default="auto", help="auto, keras, tflite-float16, tflite-int8 or onnx")
+    parser.add_argument("--runtime", default="auto",
+                        help=f"auto (the artifact's default) or one of {', '.join(RUNTIME_FILES)}")
     parser.add_argument("--requests", type=int, default=200, help="measured requests per concurrency level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="concurrency levels")
     parser.add_argument("--image", type=Path, help="image to upload (default: a generated 224x224 JPEG)")
@@ -85,16 +88,14 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
 
 
 def machine_facts() -> dict[str, Any]:
-    cpu_model = platform.processor() or None
-    with contextlib.suppress(OSError, StopIteration):
-        cpu_model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                         if line.startswith("model name"))
+    from skin_classifier.machine import cpu_name
+
     versions = {}
     for package in PACKAGES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
     return {
-        "cpu_model": cpu_model,
+        "cpu_model": cpu_name(),
         "logical_cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "platform": platform.platform(),

@@ -27,8 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-RUNTIMES = ("keras", "tflite-float16", "tflite-int8", "onnx", "onnx-float16")
-
 
 def _memory_mb() -> dict[str, float]:
     fields = {}
@@ -42,7 +40,7 @@ def _memory_mb() -> dict[str, float]:
 def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, batch_size: int) -> dict:
     """Runs in its own process: everything a fresh server would pay for this runtime."""
     started = time.perf_counter()
-    from skin_classifier.inference import load_classifier
+    from skin_classifier.inference import load_classifier, predict_in_batches
     from skin_classifier.preprocessing import normalize
 
     classifier = load_classifier(artifact, runtime)
@@ -57,8 +55,7 @@ def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, b
         classifier.predict_probabilities(one)
         latencies.append((time.perf_counter() - tick) * 1000)
     tick = time.perf_counter()
-    probabilities = np.concatenate([classifier.predict_probabilities(normalize(images[i:i + batch_size]))
-                                    for i in range(0, len(images), batch_size)])
+    probabilities = predict_in_batches(classifier.predict_probabilities, images, batch_size)
     elapsed = time.perf_counter() - tick
     return {
         "runtime": runtime,
@@ -76,15 +73,15 @@ def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, b
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    from skin_classifier.machine import cpu_name
+
     versions = {}
     for package in ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "onnxruntime", "numpy", "pillow"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version(), "packages": versions}
 
 
@@ -115,7 +112,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True, help="folder-per-class data set")
     parser.add_argument("--splits", type=Path, required=True, help="splits.json of the training run")
     parser.add_argument("--split", default="val")
-    parser.add_argument("--runtimes", nargs="+", default=list(RUNTIMES), choices=RUNTIMES)
+    parser.add_argument("--runtimes", nargs="+", default=None,
+                        help="runtimes to measure (default: every runtime skin_classifier knows)")
     parser.add_argument("--latency-runs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--tolerance", type=float, default=0.005,
@@ -132,22 +130,24 @@ def main() -> None:
         print(json.dumps(worker(args.worker, args.artifact, args.images, args.latency_runs, args.batch_size)))
         return
 
-    from skin_classifier.dataset import decode_images, scan_image_folder
-    from skin_classifier.inference import read_artifact_info
+    # Imported here, not at the top: a worker's cold start must include loading skin_classifier itself.
+    from skin_classifier.evaluate import load_labelled_images
+    from skin_classifier.inference import RUNTIME_FILES, read_artifact_info
     from skin_classifier.metrics import evaluate_probabilities
 
+    runtimes = args.runtimes or list(RUNTIME_FILES)
+    unknown = set(runtimes) - set(RUNTIME_FILES)
+    if unknown:
+        parser.error(f"unknown runtime(s) {sorted(unknown)}; choose from {', '.join(RUNTIME_FILES)}")
+
     info = read_artifact_info(args.artifact)
-    folder = scan_image_folder(args.data_dir)
-    wanted = set(json.loads(args.splits.read_text(encoding="utf-8"))[args.split])
-    chosen = [i for i, relative in enumerate(folder.relative_paths()) if relative in wanted]
-    images, kept = decode_images([folder.paths[i] for i in chosen], info.image_size)
-    model_index = {name: i for i, name in enumerate(info.class_names)}
-    labels = np.array([model_index[folder.class_names[folder.labels[chosen[i]]]] for i in kept])
+    images, labels, _ = load_labelled_images(args.data_dir, info.class_names, info.image_size, args.splits,
+                                             args.split)
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         images_path = Path(scratch) / "images.npy"
         np.save(images_path, images)
-        for runtime in [r for r in args.runtimes if r in info.runtimes]:
+        for runtime in [r for r in runtimes if r in info.runtimes]:
             command = [sys.executable, __file__, "--worker", runtime, "--artifact", str(args.artifact),
                        "--images", str(images_path), "--latency-runs", str(args.latency_runs),
                        "--batch-size", str(args.batch_size), "--data-dir", "-", "--splits", "-"]

@@ -14,32 +14,40 @@ from .inference import load_classifier, predict_in_batches
 from .metrics import evaluate_probabilities, plot_confusion_matrix
 
 
-def evaluate_artifact(artifact_dir: Path, data_dir: Path, output: Path, splits_file: Path | None = None,
-                      split: str = "val", runtime: str = "auto") -> dict[str, Any]:
-    """Metrics for the artifact on `data_dir` (or only the `split` images listed in `splits_file`).
+def load_labelled_images(data_dir: Path, class_names: list[str], image_size: int,
+                         splits_file: Path | None = None, split: str = "val") -> tuple[np.ndarray, np.ndarray, int]:
+    """Decoded images of `data_dir` (or of one split of a training run) with labels in `class_names` order.
 
-    Class folders are matched to the artifact's classes by their tidied names; images of classes the model
-    does not know are left out, since no answer could be right.
+    Class folders are matched to `class_names` by their tidied names; images of other classes are left out,
+    since no answer could be right. Returns (uint8 images, labels, count of unreadable files skipped).
     """
-    classifier = load_classifier(artifact_dir, runtime)
     folder = scan_image_folder(data_dir)
     paths, labels = folder.paths, folder.labels
     if splits_file is not None:
         wanted = set(json.loads(Path(splits_file).read_text(encoding="utf-8"))[split])
         keep = [i for i, relative in enumerate(folder.relative_paths()) if relative in wanted]
         paths, labels = [paths[i] for i in keep], labels[keep]
-    model_index = {name: i for i, name in enumerate(classifier.info.class_names)}
+    model_index = {name: i for i, name in enumerate(class_names)}
     to_model = np.array([model_index.get(name, -1) for name in folder.class_names])
     known = to_model[labels] >= 0
     paths, labels = [p for p, k in zip(paths, known) if k], to_model[labels[known]]
     if not paths:
-        raise ValueError(f"No images in {data_dir} belong to the artifact's classes {classifier.info.class_names}")
-    images, kept = decode_images(paths, classifier.info.image_size)
+        raise ValueError(f"No images in {data_dir} belong to the classes {class_names}")
+    images, kept = decode_images(paths, image_size)
+    return images, labels[kept], len(paths) - len(kept)
+
+
+def evaluate_artifact(artifact_dir: Path, data_dir: Path, output: Path, splits_file: Path | None = None,
+                      split: str = "val", runtime: str = "auto") -> dict[str, Any]:
+    """Metrics for the artifact on `data_dir` (or only the `split` images listed in `splits_file`)."""
+    classifier = load_classifier(artifact_dir, runtime)
+    images, labels, skipped = load_labelled_images(data_dir, classifier.info.class_names, classifier.info.image_size,
+                                                    splits_file, split)
     probabilities = predict_in_batches(classifier.predict_probabilities, images)
-    report = evaluate_probabilities(labels[kept], probabilities, classifier.info.class_names)
+    report = evaluate_probabilities(labels, probabilities, classifier.info.class_names)
     report["runtime"] = classifier.runtime
     report["model_version"] = classifier.info.model_version
-    report["skipped_files"] = int(len(paths) - len(kept))
+    report["skipped_files"] = skipped
     output.parent.mkdir(parents=True, exist_ok=True)
     write_json(output, report)
     scope = split if splits_file else "all"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from keras import ops
 from .dataset import decode_images, scan_image_folder, split_by_group
 from .export import export_artifact, write_json
 from .inference import predict_in_batches
+from .machine import cpu_name
 from .metrics import evaluate_probabilities, plot_confusion_matrix, plot_training_curves
 from .model import build_model, frozen_prefix, set_trainable_tail, trainable_suffix
 from .preprocessing import normalize
@@ -187,14 +187,6 @@ def cache_activations(model: keras.Model, images: np.ndarray, depths: list[int],
     return {depth: np.stack(arrays) for depth, arrays in cached.items()}
 
 
-def _cpu_name() -> str:
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
-
-
 def train(config: TrainConfig) -> Path:
     """Run the whole pipeline; returns the exported artifact folder (`output_dir/artifact`)."""
     run_started = time.perf_counter()
@@ -304,7 +296,7 @@ def train(config: TrainConfig) -> Path:
         "settings": settings,
         "timings_s": timings,
         "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase, _ in phases},
-        "machine": {"cpu": _cpu_name(), "cores": os.cpu_count()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
         "selected_phase": best_phase,
         "selected_val_balanced_accuracy_during_training": round(best_score, 4),
         "data": {
@@ -315,7 +307,6 @@ def train(config: TrainConfig) -> Path:
             **config.data_description,
         },
     }
-    write_json(output_dir / "timings.json", timings)
     artifact = export_artifact(final, folder.class_names, output_dir / "artifact", config.image_size, metrics, training)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])
     return artifact

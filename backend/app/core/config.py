@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from skin_classifier.inference import RUNTIME_FILES
+
 # backend/app/core/config.py -> the repository root holds models/reference.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "reference"
 # The Vite dev server and the compose frontend.
@@ -19,7 +21,8 @@ DEFAULT_CORS_ORIGINS = [
     "http://127.0.0.1:8080",
 ]
 
-Runtime = Literal["auto", "keras", "tflite-float16", "tflite-int8", "onnx", "onnx-float16"]
+# "auto" or a runtime the ml package can load; the list lives there, next to the loaders.
+RUNTIME_CHOICES = ("auto", *RUNTIME_FILES)
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 
 
@@ -28,7 +31,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", protected_namespaces=())
 
     model_dir: Path = Field(default=DEFAULT_MODEL_DIR, description="Exported artifact folder to serve.")
-    model_runtime: Runtime = Field(default="auto", description="'auto' uses the artifact's default runtime.")
+    model_runtime: str = Field(default="auto", description=f"One of {', '.join(RUNTIME_CHOICES)}; "
+                                                          "'auto' uses the artifact's default runtime.")
     # NoDecode: parsed by the validator below, so both JSON lists and comma-separated values work.
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
@@ -47,6 +51,13 @@ class Settings(BaseSettings):
             value = json.loads(text) if text.startswith("[") else text.split(",")
         if isinstance(value, (list, tuple)):
             return [str(origin).strip().rstrip("/") for origin in value if str(origin).strip()]
+        return value
+
+    @field_validator("model_runtime")
+    @classmethod
+    def _known_runtime(cls, value: str) -> str:
+        if value not in RUNTIME_CHOICES:
+            raise ValueError(f"unknown runtime {value!r}; choose one of {', '.join(RUNTIME_CHOICES)}")
         return value
 
     @field_validator("log_level", mode="before")
