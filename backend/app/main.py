@@ -10,19 +10,21 @@ from starlette.formparsers import MultiPartParser
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api.routes import health, predict, root
+from app.api.routes import docs, health, predict, root
 from app.core.config import Settings
 from app.core.errors import register_exception_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import FORM_OVERHEAD_BYTES, REQUEST_ID_HEADER, RequestLoggingMiddleware, UploadLimitMiddleware
+from app.core.middleware import REQUEST_ID_HEADER, RequestLoggingMiddleware, SecurityHeadersMiddleware
+from app.core.uploads import FORM_OVERHEAD_BYTES, UploadGuardMiddleware
 from app.schemas import DISCLAIMER
+from app.services.capacity import Capacity
 from app.services.classifier import ModelService
 
 
 def keep_uploads_in_memory(max_upload_bytes: int) -> None:
     """Starlette spools uploads over 1 MB to a temporary file; raise that threshold above the upload limit.
 
-    Uploads are bounded by `UploadLimitMiddleware`, so they stay in memory and never touch the disk. This is
+    Uploads are bounded by `UploadGuardMiddleware`, so they stay in memory and never touch the disk. This is
     a process-wide class attribute (Starlette offers no per-app knob), so it only ever grows.
     """
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, max_upload_bytes + FORM_OVERHEAD_BYTES)
@@ -34,6 +36,8 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     configure_logging(settings.log_level)
     keep_uploads_in_memory(settings.max_upload_bytes)
     service = model_service or ModelService(settings)
+    capacity = Capacity(settings.max_concurrent_predictions, settings.max_queued_predictions,
+                        settings.queue_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,24 +49,34 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
         version=__version__,
         description=f"Classifies skin lesion images with a VGG16 transfer-learning model.\n\n**{DISCLAIMER}**",
         lifespan=lifespan,
+        docs_url=None,  # self-hosted below, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.model_service = service
+    app.state.capacity = capacity
     register_exception_handlers(app)
     for router in (root.router, health.router, predict.router):
         app.include_router(router)
+    if settings.docs_enabled:
+        docs.add_docs(app)
 
-    # Added innermost first: logging wraps CORS wraps the upload limit, so 413s carry CORS headers and
-    # every answer, preflights included, is logged with its request id.
-    app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
+    # Added innermost first: logging wraps the security headers, which wrap CORS, which wraps the upload
+    # guard. So 408/413/503 refusals carry CORS and security headers, and every answer, preflights included,
+    # is logged with its request id.
+    app.add_middleware(
+        UploadGuardMiddleware, max_upload_bytes=settings.max_upload_bytes, capacity=capacity,
+        body_timeout_s=settings.body_timeout_s, body_min_rate=settings.body_min_rate,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=[REQUEST_ID_HEADER],
+        expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
     )
+    app.add_middleware(SecurityHeadersMiddleware, docs_paths=(docs.DOCS_PATH,), no_store_paths=("/predict",))
     app.add_middleware(RequestLoggingMiddleware)
     return app
 

@@ -10,6 +10,12 @@ DISCLAIMER = (
 )
 
 
+# OpenAPI description of the header every 503 carries (load shedding, model not ready).
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}},
+}
+
+
 class ErrorResponse(BaseModel):
     detail: str = Field(description="What went wrong, in words meant for a person.")
 

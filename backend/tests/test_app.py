@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from app.api.deps import get_model_service
 from app.core.config import DEFAULT_CORS_ORIGINS, Settings
+from app.core.cpus import available_cpus, cgroup_cpu_quota
 from app.main import create_app
 from tests import images
 from tests.conftest import SettingsFactory
@@ -63,8 +66,8 @@ def test_unexpected_error_is_json_500_without_traceback(make_settings: SettingsF
 
 
 def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("MODEL_DIR", "MODEL_RUNTIME", "CORS_ORIGINS", "MAX_UPLOAD_BYTES", "MAX_IMAGE_PIXELS", "LOG_LEVEL"):
-        monkeypatch.delenv(name, raising=False)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
     settings = Settings()
     assert settings.model_dir.parts[-2:] == ("models", "reference")
     assert (settings.model_dir.parent.parent / "backend" / "app").is_dir()
@@ -72,6 +75,10 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.cors_origins == DEFAULT_CORS_ORIGINS
     assert settings.max_upload_bytes == 10 * 1024 * 1024
     assert settings.max_image_pixels == 60_000_000
+    assert settings.decode_budget_mb == 112
+    assert settings.inference_threads == available_cpus()
+    assert (settings.max_concurrent_predictions, settings.max_queued_predictions) == (2, 4)
+    assert settings.docs_enabled
     assert settings.log_level == "INFO"
 
 
@@ -108,3 +115,68 @@ def test_uploads_stay_in_memory(make_settings: SettingsFactory) -> None:
     settings = make_settings(max_upload_bytes=20 * 1024 * 1024)
     create_app(settings)
     assert MultiPartParser.spool_max_size > settings.max_upload_bytes
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("3", 3), ("0", None), ("", None), ("auto", None)])
+def test_inference_threads_setting(monkeypatch: pytest.MonkeyPatch, raw: str, expected: int | None) -> None:
+    monkeypatch.setenv("INFERENCE_THREADS", raw)
+    assert Settings().inference_threads == (expected or available_cpus())
+
+
+@pytest.mark.parametrize("raw", ["two", "1.5", "-1"])
+def test_invalid_inference_threads_stops_start_up_with_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                                                     raw: str) -> None:
+    """Before, a bad value reached the model loader and left the API without a model; now it is refused early."""
+    monkeypatch.setenv("INFERENCE_THREADS", raw)
+    with pytest.raises(ValidationError, match="inference_threads"):
+        Settings()
+
+
+def test_inference_threads_reach_the_runtime(make_settings: SettingsFactory, onnx_artifact_dir: Path) -> None:
+    from app.services.classifier import load_from_settings
+
+    classifier = load_from_settings(make_settings(model_dir=onnx_artifact_dir, inference_threads=3))
+    assert classifier.runtime == "onnx"
+    assert classifier.predictor.session.get_session_options().intra_op_num_threads == 3
+
+
+@pytest.mark.parametrize(("files", "quota"), [
+    ({"cpu.max": "150000 100000\n"}, 1.5),
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 0.5),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({}, None),
+], ids=["v2-limited", "v2-unlimited", "v1-limited", "v1-unlimited", "no-cgroup"])
+def test_cpu_quota_from_cgroups(tmp_path: Path, files: dict[str, str], quota: float | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cgroup_cpu_quota(tmp_path) == quota
+    cpus = available_cpus(tmp_path)
+    assert cpus >= 1 and (quota is None or cpus <= max(1, -(-quota // 1)))
+
+
+def test_security_headers_on_every_answer(client: TestClient) -> None:
+    for response in (client.get("/"), client.get("/health"), client.get("/nowhere"), upload(client, b"text")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert "cache-control" not in client.get("/health").headers
+
+
+def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/docs/assets/{asset}").status_code == 200
+
+
+def test_docs_can_be_switched_off(make_settings: SettingsFactory) -> None:
+    with TestClient(create_app(make_settings(model_dir=Path("/nonexistent"), docs_enabled=False))) as client:
+        assert client.get("/docs").status_code == 404
+        assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 404
+        assert "GET /docs" not in client.get("/").json()["endpoints"]
+        assert client.get("/openapi.json").status_code == 200  # the schema itself stays public

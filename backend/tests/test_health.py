@@ -45,23 +45,36 @@ def test_health_503_while_loading_then_200(make_settings: SettingsFactory, make_
         assert upload(client, images.jpeg()).status_code == 200
 
 
+def assert_failure_without_internals(response, service: ModelService, reason: str, *internals: str) -> None:
+    """A failed load is told in fixed words: the reason (paths, library messages) goes to the log only."""
+    assert_error(response, 503, "failed to load", "server log")
+    assert response.headers["retry-after"] == "5"
+    assert reason in (service.error or "")
+    for text in internals:
+        assert text not in response.text
+
+
 def test_missing_artifact_reports_reason(missing_model_client: TestClient) -> None:
-    assert_error(missing_model_client.get("/health"), 503, "failed to load", "not found")
-    assert_error(upload(missing_model_client, images.jpeg()), 503, "failed to load")
+    service = missing_model_client.app.state.model_service
+    model_dir = str(service.settings.model_dir)
+    assert_failure_without_internals(missing_model_client.get("/health"), service, "not found", model_dir)
+    assert_failure_without_internals(upload(missing_model_client, images.jpeg()), service, "not found", model_dir)
     root = missing_model_client.get("/").json()
     assert root["model_status"] == "failed" and root["classes"] == []
 
 
 def test_unknown_runtime_reports_reason(make_settings: SettingsFactory, make_client: ClientFactory) -> None:
     with make_client(make_settings(model_runtime="onnx")) as client:
-        assert_error(client.get("/health"), 503, "'onnx' is not in this artifact")
+        service = client.app.state.model_service
+        assert_failure_without_internals(client.get("/health"), service, "'onnx' is not in this artifact", "onnx")
 
 
 def test_broken_artifact_does_not_crash(make_settings: SettingsFactory, make_client: ClientFactory,
                                         tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     with make_client(make_settings(model_dir=tmp_path)) as client:
-        assert_error(client.get("/health"), 503, "not valid JSON")
+        service = client.app.state.model_service
+        assert_failure_without_internals(client.get("/health"), service, "not valid JSON", str(tmp_path), "JSON")
         assert client.get("/").status_code == 200
 
 

@@ -1,16 +1,19 @@
-"""Size limits: oversized bodies are refused without being read whole, huge images before decoding."""
+"""Upload limits: oversized, slow and surplus uploads are refused early, readably, and without being held."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
-from app.core.middleware import FORM_OVERHEAD_BYTES, UploadLimitMiddleware
+from app.core import uploads
+from app.core.uploads import FORM_OVERHEAD_BYTES, UploadGuardMiddleware
+from app.services.capacity import Capacity
 from tests import images
 from tests.conftest import ClientFactory, SettingsFactory
 from tests.test_predict import assert_error, upload
@@ -42,6 +45,7 @@ def test_declared_content_length_over_limit(limited_client: TestClient) -> None:
     assert_error(response, 413, "too large", f"{LIMIT:,} bytes")
     # The browser frontend must be able to read the reason, so the 413 carries CORS headers too.
     assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert response.headers["connection"] == "close"
 
 
 def test_chunked_body_without_content_length_is_cut_off(limited_client: TestClient) -> None:
@@ -62,39 +66,129 @@ def test_pixel_limit_from_settings(limited_client: TestClient) -> None:
     assert_error(upload(limited_client, images.jpeg(101, 100)), 413, "10,000 pixels")
 
 
-def test_middleware_stops_reading_at_the_limit() -> None:
-    """Pure ASGI check: a streamed body is read only until the limit, and the app's answer becomes a 413."""
-    chunk, limit = 1000, 5000
-    body_limit = limit + FORM_OVERHEAD_BYTES
-    total_chunks = 10 * body_limit // chunk
-    delivered = 0
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        nonlocal delivered
-        delivered += 1
-        return {"type": "http.request", "body": b"x" * chunk, "more_body": delivered < total_chunks}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            while (await receive()).get("more_body"):
-                pass
-        except Exception:  # frameworks turn a failed read into their own error answer
-            await send({"type": "http.response.start", "status": 400, "headers": []})
-            await send({"type": "http.response.body", "body": b"bad body"})
-
-    middleware = UploadLimitMiddleware(app, max_upload_bytes=limit)
-    scope = {"type": "http", "method": "POST", "path": "/predict", "headers": []}
-    asyncio.run(middleware(scope, receive, send))
-
-    assert delivered == body_limit // chunk + 1  # the chunk that crossed the limit, none after it
-    assert sent[0]["status"] == 413
-    assert "too large" in json.loads(sent[1]["body"])["detail"].lower()
-
-
 def test_limit_applies_only_to_predict(limited_client: TestClient) -> None:
     response = limited_client.post("/health", content=b"x" * (2 * LIMIT + FORM_OVERHEAD_BYTES))
     assert response.status_code == 405
+
+
+# Pure ASGI checks of the guard: a fake client feeds the body, a fake app reads it the way frameworks do.
+
+class FakeClient:
+    """Feeds `total` bytes in `chunk`-sized messages, `delay` seconds apart, and records what is sent back."""
+
+    def __init__(self, total: int, chunk: int = 1000, delay: float = 0.0) -> None:
+        self.total, self.chunk, self.delay = total, chunk, delay
+        self.delivered = 0
+        self.sent: list[Message] = []
+        self.delivered_when_answered: int | None = None
+
+    async def receive(self) -> Message:
+        if self.delivered >= self.total:
+            await asyncio.sleep(3600)  # a body already complete: the next message would be a disconnect
+        await asyncio.sleep(self.delay)
+        size = min(self.chunk, self.total - self.delivered)
+        self.delivered += size
+        return {"type": "http.request", "body": b"x" * size, "more_body": self.delivered < self.total}
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.delivered_when_answered = self.delivered
+        self.sent.append(message)
+
+    @property
+    def status(self) -> int:
+        return self.sent[0]["status"]
+
+    @property
+    def detail(self) -> str:
+        return json.loads(self.sent[1]["body"])["detail"]
+
+
+async def reading_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """Reads the whole body; a failed read becomes the framework's own 400, as FastAPI does."""
+    try:
+        while (await receive()).get("more_body"):
+            pass
+    except Exception:
+        await send({"type": "http.response.start", "status": 400, "headers": []})
+        await send({"type": "http.response.body", "body": b"bad body"})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def guard(limit: int = 5000, capacity: Capacity | None = None, body_timeout_s: float = 10.0,
+          body_min_rate: int = 1 << 30) -> UploadGuardMiddleware:
+    return UploadGuardMiddleware(reading_app, max_upload_bytes=limit, capacity=capacity or Capacity(1, 0, 1.0),
+                                 body_timeout_s=body_timeout_s, body_min_rate=body_min_rate)
+
+
+def post(headers: list[tuple[bytes, bytes]] | None = None) -> Scope:
+    return {"type": "http", "method": "POST", "path": "/predict", "headers": headers or []}
+
+
+def test_counted_body_stops_the_app_at_the_limit_then_drains() -> None:
+    """A streamed body is read by the app only until the limit; the 413 goes out, then the rest is dropped."""
+    limit, chunk = 5000, 1000
+    body_limit = limit + FORM_OVERHEAD_BYTES
+    client = FakeClient(total=10 * body_limit, chunk=chunk)
+    asyncio.run(guard(limit)(post(), client.receive, client.send))
+
+    assert client.status == 413 and "too large" in client.detail.lower()
+    assert client.delivered_when_answered == (body_limit // chunk + 1) * chunk  # the crossing chunk, none after
+    assert client.delivered == client.total  # drained before closing, so the client can read the 413
+    assert client.sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+    assert (b"connection", b"close") in client.sent[0]["headers"]
+
+
+def test_declared_length_over_limit_is_answered_before_reading() -> None:
+    client = FakeClient(total=200_000)
+    headers = [(b"content-length", str(client.total).encode())]
+    asyncio.run(guard()(post(headers), client.receive, client.send))
+    assert client.status == 413
+    assert client.delivered_when_answered == 0
+    assert client.delivered == client.total
+
+
+def test_drain_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uploads, "DRAIN_MAX_BYTES", 50_000)
+    client = FakeClient(total=10**9, chunk=10_000)
+    asyncio.run(guard()(post([(b"content-length", b"1000000000")]), client.receive, client.send))
+    assert client.status == 413
+    assert client.delivered <= 60_000
+
+
+def test_trickled_body_gets_408_at_the_deadline() -> None:
+    client = FakeClient(total=100_000, chunk=10, delay=0.05)  # 200 bytes/s
+    started = time.monotonic()
+    asyncio.run(guard(limit=1_000_000, body_timeout_s=0.5, body_min_rate=10_000)(post(), client.receive, client.send))
+    assert client.status == 408 and "too slow" in client.detail.lower()
+    assert time.monotonic() - started < 2.0
+    assert client.delivered < 1000
+
+
+def test_slow_but_steady_body_gets_more_time() -> None:
+    """Each body byte earns time at the minimum rate: 20 kB at 40 kB/s takes 0.5 s, past the 0.3 s base."""
+    client = FakeClient(total=20_000, chunk=2000, delay=0.05)
+    asyncio.run(guard(limit=1_000_000, body_timeout_s=0.3, body_min_rate=10_000)(post(), client.receive, client.send))
+    assert client.status == 200
+
+
+def test_surplus_request_is_shed_with_retry_after() -> None:
+    capacity = Capacity(concurrent=1, queued=0, queue_timeout_s=1.0)
+    assert capacity.admit()  # one request in progress fills it
+    client = FakeClient(total=50_000)
+    asyncio.run(guard(capacity=capacity)(post(), client.receive, client.send))
+    assert client.status == 503 and "busy" in client.detail
+    assert (b"retry-after", b"2") in client.sent[0]["headers"]
+    assert client.delivered_when_answered == 0 and client.delivered == client.total
+    assert capacity.admitted == 1 and capacity.shed == 1
+
+
+def test_admission_is_released_after_each_request() -> None:
+    capacity = Capacity(concurrent=1, queued=0, queue_timeout_s=1.0)
+    for _ in range(3):
+        client = FakeClient(total=100)
+        asyncio.run(guard(capacity=capacity)(post(), client.receive, client.send))
+        assert client.status == 200
+    assert capacity.admitted == 0

@@ -45,10 +45,11 @@ def test_same_image_same_answer(client: TestClient) -> None:
     (images.exif_rotated_jpeg(), "portrait.jpg", "image/jpeg"),
     (images.rgba_png(), "transparent.png", "image/png"),
     (images.grayscale_png(), "gray.png", "image/png"),
-    (images.animated_gif(), "animated.gif", "image/gif"),
+    (images.webp(), "photo.webp", "image/webp"),
+    (images.heic(), "IMG_0001.HEIC", "image/heic"),
     # The type is judged by the bytes: a wrong name or Content-Type does not matter.
     (images.jpeg(), "photo.png", "application/octet-stream"),
-], ids=["exif-rotated", "rgba", "grayscale", "animated-gif", "misnamed"])
+], ids=["exif-rotated", "rgba", "grayscale", "webp", "heic", "misnamed"])
 def test_image_variants_are_classified(client: TestClient, data: bytes, name: str, content_type: str) -> None:
     response = upload(client, data, name, content_type=content_type)
     assert response.status_code == 200, response.text
@@ -85,6 +86,12 @@ def test_text_named_jpg_is_unsupported(client: TestClient) -> None:
     assert_error(upload(client, b"just some text, not pixels\n" * 20, "notes.jpg"), 415, "not a supported image")
 
 
+@pytest.mark.parametrize("data", [images.animated_gif(), images.bmp(), images.tiff()], ids=["gif", "bmp", "tiff"])
+def test_other_image_formats_are_unsupported(client: TestClient, data: bytes) -> None:
+    """Only camera and phone formats are decoded; the answer says which."""
+    assert_error(upload(client, data, "picture.jpg"), 415, "JPEG, PNG, WebP or HEIC/HEIF")
+
+
 def test_truncated_jpeg_is_unprocessable(client: TestClient) -> None:
     assert_error(upload(client, images.truncated_jpeg()), 422, "truncated")
 
@@ -93,6 +100,11 @@ def test_decompression_bomb_is_too_large(client: TestClient) -> None:
     data = images.decompression_bomb_png()
     assert len(data) < 100_000  # tiny on the wire, 100 million pixels decoded
     assert_error(upload(client, data, "bomb.png", content_type="image/png"), 413, "pixels")
+
+
+def test_prediction_is_never_cached(client: TestClient) -> None:
+    for response in (upload(client, images.jpeg()), upload(client, b"not an image")):
+        assert response.headers["cache-control"] == "no-store"
 
 
 def test_malformed_multipart(client: TestClient) -> None:
@@ -107,10 +119,10 @@ def test_wrong_method(client: TestClient) -> None:
 def test_openapi_describes_every_answer(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     responses = schema["paths"]["/predict"]["post"]["responses"]
-    for code in ("200", "413", "415", "422", "503"):
+    for code in ("200", "400", "408", "413", "415", "422", "503"):
         assert code in responses
-    for code in ("413", "415", "422", "503"):
+    for code in ("400", "408", "413", "415", "422", "503"):
         ref = responses[code]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith("/ErrorResponse")
-    assert "503" in schema["paths"]["/health"]["get"]["responses"]
-    assert client.get("/docs").status_code == 200
+    assert "Retry-After" in responses["503"]["headers"]
+    assert "Retry-After" in schema["paths"]["/health"]["get"]["responses"]["503"]["headers"]

@@ -1,5 +1,5 @@
-"""Extra serving runtimes for an artifact: TFLite (float16, dynamic-range int8) and ONNX (float32, and
-float32 compute from float16 storage).
+"""Extra serving runtimes for an artifact: TFLite (float16, dynamic-range int8) and ONNX (float32, float32
+compute from float16 storage, and static int8 calibrated on training images).
 
 Serving those needs only `ai-edge-litert` or `onnxruntime`, not TensorFlow. Converting needs TensorFlow,
 so it happens once, here, next to training.
@@ -8,14 +8,20 @@ so it happens once, here, next to training.
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from .export import add_runtime
 from .inference import RUNTIME_FILES, read_artifact_info
+from .preprocessing import to_model_input
 
 log = logging.getLogger(__name__)
-CONVERTIBLE = ("tflite-float16", "tflite-int8", "onnx", "onnx-float16")
+CONVERTIBLE = tuple(name for name in RUNTIME_FILES if name != "keras")
+NEEDS_CALIBRATION = ("onnx-int8",)
+CALIBRATION_METHODS = ("minmax", "percentile", "entropy")
 
 
 def _tflite(saved_model: Path, runtime: str) -> bytes:
@@ -34,7 +40,6 @@ def _onnx_with_float16_storage(source: Path, target: Path, min_elements: int = 1
     ONNX Runtime folds those casts when the session starts, so inference runs in float32 exactly as the
     float32 file does (with weights rounded to float16, like TFLite float16), from a file half the size.
     """
-    import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -55,31 +60,130 @@ def _onnx_with_float16_storage(source: Path, target: Path, min_elements: int = 1
     onnx.save(model, str(target))
 
 
-def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] = CONVERTIBLE,
-                     default: str | None = None) -> list[str]:
-    """Write the requested runtimes' model files beside model.keras and list them in the manifest."""
+class PixelCalibrationReader:
+    """Feeds calibration images to ONNX Runtime exactly as serving does (float32 RGB 0..255), a few at a
+    time so that calibrating on hundreds of images needs little memory."""
+
+    def __init__(self, input_name: str, images: np.ndarray, batch_size: int = 8):
+        self.input_name, self.images, self.batch_size, self.start = input_name, images, batch_size, 0
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        if self.start >= len(self.images):
+            return None
+        batch = to_model_input(self.images[self.start:self.start + self.batch_size])
+        self.start += self.batch_size
+        return {self.input_name: batch}
+
+    def rewind(self) -> None:
+        self.start = 0
+
+
+def _output_tail(model) -> list[str]:
+    """Nodes between the last matrix multiplications and the output (logit averaging, temperature, bias,
+    softmax): negligible compute, so they stay float and the served probabilities keep full resolution."""
+    producers = {output: node for node in model.graph.node for output in node.output}
+    tail, pending = [], [output.name for output in model.graph.output]
+    while pending:
+        node = producers.get(pending.pop())
+        if node is None or node.op_type in ("MatMul", "Gemm", "Conv") or node.name in tail:
+            continue
+        tail.append(node.name)
+        pending.extend(node.input)
+    return tail
+
+
+def _onnx_int8(source: Path, target: Path, images: np.ndarray, method: str = "minmax") -> None:
+    """Static int8 in QDQ form, which ONNX Runtime's CPU provider fuses into integer kernels.
+
+    Weights: int8, symmetric, one scale per output channel (depthwise and first convolutions have channels
+    of very different ranges). Activations: int8 with a zero point, ranges from the calibration images.
+    """
+    import onnx
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    prepared = source.with_name(f"{source.stem}_prepared.onnx")
+    # ONNX shape inference and graph optimisation (constant folding, fusions) first, as the quantiser
+    # expects; symbolic shape inference (it needs sympy) adds nothing for fixed-size images.
+    quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
+    model = onnx.load(str(prepared))
+    quantize_static(
+        str(prepared), str(target), PixelCalibrationReader(model.graph.input[0].name, images),
+        quant_format=QuantFormat.QDQ, per_channel=True,
+        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+        calibrate_method={"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
+                          "entropy": CalibrationMethod.Entropy}[method],
+        nodes_to_exclude=_output_tail(model),
+        extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
+    )
+
+
+def calibration_sample(data_dir: str | Path, image_size: int, splits_file: str | Path | None = None,
+                       split: str = "train", count: int = 200, seed: int = 0) -> np.ndarray:
+    """Up to `count` decoded images of one split (or of the whole folder), classes taking turns.
+
+    Taking turns, rather than sampling in proportion, lets rare classes' activations shape the ranges too.
+    Only the sampled files are decoded.
+    """
+    import json
+
+    from .dataset import decode_images, scan_image_folder
+
+    folder = scan_image_folder(data_dir)
+    indices = np.arange(len(folder.paths))
+    if splits_file is not None:
+        wanted = set(json.loads(Path(splits_file).read_text(encoding="utf-8"))[split])
+        indices = np.array([i for i, path in enumerate(folder.relative_paths()) if path in wanted], dtype=int)
+    if len(indices) == 0:
+        raise ValueError(f"No images of split {split!r} of {splits_file} found in {data_dir}")
+    rng = np.random.default_rng(seed)
+    per_class = [rng.permutation(indices[folder.labels[indices] == label]) for label in np.unique(folder.labels)]
+    turns = [pool[turn] for turn in range(max(map(len, per_class))) for pool in per_class if turn < len(pool)]
+    images, _ = decode_images([folder.paths[i] for i in turns[:count]], image_size)
+    return images
+
+
+def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] | None = None,
+                     default: str | None = None, calibration_images: np.ndarray | None = None,
+                     calibration_method: str = "minmax") -> list[str]:
+    """Write the requested runtimes' model files beside model.keras and list them in the manifest.
+
+    `runtimes=None` means every runtime that can be made: all of them when `calibration_images` (uint8
+    training images, (N, H, W, 3)) are given, otherwise all but the static int8 ones.
+    """
     import keras
-    import numpy as np
+
+    from . import model as _custom_layers  # noqa: F401  (registers the layers the saved model uses)
 
     artifact_dir = Path(artifact_dir)
     info = read_artifact_info(artifact_dir)
+    if runtimes is None:
+        runtimes = tuple(r for r in CONVERTIBLE if calibration_images is not None or r not in NEEDS_CALIBRATION)
     unknown = set(runtimes) - set(CONVERTIBLE)
     if unknown:
         raise ValueError(f"Cannot convert to {sorted(unknown)}; choose from {CONVERTIBLE}")
+    calibrated = [runtime for runtime in runtimes if runtime in NEEDS_CALIBRATION]
+    if calibrated:
+        _check_calibration_images(calibration_images, info.image_size, calibrated)
+    if calibration_method not in CALIBRATION_METHODS:
+        raise ValueError(f"Unknown calibration method {calibration_method!r}; choose from {CALIBRATION_METHODS}")
     model = keras.saving.load_model(artifact_dir / info.runtimes["keras"], compile=False, safe_mode=True)
     model(np.zeros((1, info.image_size, info.image_size, 3), np.float32))  # exporters need a called model
     with tempfile.TemporaryDirectory() as scratch:
         saved_model = Path(scratch) / "saved_model"
+        float32_file = Path(scratch) / "model.onnx"
         if any(runtime.startswith("tflite") for runtime in runtimes):
             model.export(saved_model, format="tf_saved_model", verbose=False)
+        if any(runtime.startswith("onnx") for runtime in runtimes):
+            model.export(float32_file, format="onnx", verbose=False)
         for runtime in runtimes:
             target = artifact_dir / RUNTIME_FILES[runtime]
             if runtime == "onnx":
-                model.export(target, format="onnx", verbose=False)
+                shutil.copyfile(float32_file, target)
             elif runtime == "onnx-float16":
-                float32_file = Path(scratch) / "model.onnx"
-                model.export(float32_file, format="onnx", verbose=False)
                 _onnx_with_float16_storage(float32_file, target)
+            elif runtime == "onnx-int8":
+                _onnx_int8(float32_file, target, calibration_images, calibration_method)
             else:
                 target.write_bytes(_tflite(saved_model, runtime))
             add_runtime(artifact_dir, runtime, default=runtime == default)
@@ -87,3 +191,12 @@ def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] = CONVE
     if default and default not in runtimes:
         add_runtime(artifact_dir, default, default=True)
     return list(runtimes)
+
+
+def _check_calibration_images(images: np.ndarray | None, image_size: int, runtimes: list[str]) -> None:
+    if images is None or len(images) == 0:
+        raise ValueError(f"{', '.join(runtimes)} needs calibration_images: a sample of training images "
+                         f"(uint8, (N, {image_size}, {image_size}, 3)) to measure activation ranges on")
+    if images.dtype != np.uint8 or images.shape[1:] != (image_size, image_size, 3):
+        raise ValueError(f"calibration_images must be uint8 of shape (N, {image_size}, {image_size}, 3), "
+                         f"got {images.dtype} {images.shape}")

@@ -15,6 +15,8 @@ from .preprocessing import ImageError, load_rgb
 
 log = logging.getLogger(__name__)
 
+# How training evens out unequal classes: loss weights, class-balanced batches, or not at all.
+BALANCING = ("class-weights", "sampling", "none")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 # A leading "1. " and a trailing image count such as " 1677" or " 15.75k", as Kaggle folders carry.
 _LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.)\-_]\s*")
@@ -44,13 +46,14 @@ class ImageFolder:
         return [path.relative_to(self.root).as_posix() for path in self.paths]
 
 
-def _read_groups(metadata_csv: Path, group_column: str, image_column: str) -> dict[str, str]:
-    with metadata_csv.open(newline="", encoding="utf-8") as handle:
+def read_metadata_column(metadata_csv: str | Path, image_column: str, column: str) -> dict[str, str]:
+    """One metadata column keyed by image id (the file name without its extension)."""
+    with Path(metadata_csv).open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        missing = {group_column, image_column} - set(reader.fieldnames or [])
+        missing = {column, image_column} - set(reader.fieldnames or [])
         if missing:
             raise ValueError(f"{metadata_csv} has no column(s) {sorted(missing)}")
-        return {row[image_column]: row[group_column] for row in reader}
+        return {row[image_column]: row[column] for row in reader}
 
 
 def scan_image_folder(root: str | Path, metadata_csv: str | Path | None = None,
@@ -74,7 +77,7 @@ def scan_image_folder(root: str | Path, metadata_csv: str | Path | None = None,
     csv_path = Path(metadata_csv) if metadata_csv else root / "metadata.csv"
     if csv_path.is_file():
         try:
-            groups_by_image = _read_groups(csv_path, group_column, image_column)
+            groups_by_image = read_metadata_column(csv_path, image_column, group_column)
             log.info("Grouping images by %s from %s", group_column, csv_path)
         except ValueError as error:
             if metadata_csv:

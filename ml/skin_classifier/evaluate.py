@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from .dataset import decode_images, scan_image_folder
-from .export import write_json
 from .inference import load_classifier, predict_in_batches
+from .jsonio import write_json
 from .metrics import evaluate_probabilities, plot_confusion_matrix
 
 

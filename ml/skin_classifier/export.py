@@ -11,7 +11,15 @@ from typing import Any
 import keras
 import numpy as np
 
-from .inference import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE, PREPROCESSING_FILE, RUNTIME_FILES
+from .inference import (
+    ARTIFACT_FORMAT_VERSION,
+    CLASS_INDEX_FILE,
+    MANIFEST_FILE,
+    METRICS_FILE,
+    PREPROCESSING_FILE,
+    RUNTIME_FILES,
+)
+from .jsonio import write_json
 from .model_card import BENCHMARKS_DIR, write_model_card
 
 
@@ -21,10 +29,6 @@ def weights_fingerprint(model: keras.Model) -> str:
     for weights in model.get_weights():
         digest.update(np.ascontiguousarray(weights, dtype=np.float32).tobytes())
     return digest.hexdigest()[:12]
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
 def export_artifact(model: keras.Model, class_names: list[str], output_dir: str | Path,
@@ -44,12 +48,13 @@ def export_artifact(model: keras.Model, class_names: list[str], output_dir: str 
         "color_mode": "rgb",
         "exif_transpose": True,
         "resize": "bilinear, aspect ratio not kept",
-        "normalization": "vgg16_caffe (RGB to BGR, ImageNet mean subtracted)",
+        "input": "float32 RGB pixels in 0..255",
+        "normalization": "inside the model (its `normalization` layer, the backbone's own)",
         "function": "skin_classifier.preprocessing.preprocess",
     })
     write_json(output_dir / METRICS_FILE, metrics or {})
     write_json(output_dir / MANIFEST_FILE, {
-        "format_version": 1,
+        "format_version": ARTIFACT_FORMAT_VERSION,
         "model_version": weights_fingerprint(model),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "runtimes": {"keras": RUNTIME_FILES["keras"]},

@@ -1,95 +1,189 @@
-"""VGG16 backbone plus a small classification head, following Keras' transfer-learning guide."""
+"""A registry backbone plus a small classification head, following Keras' transfer-learning guide.
+
+The model takes RGB pixels in 0..255 and carries everything else itself: optional colour constancy, the
+backbone's own normalisation, the base (always called with training=False, so unfreezing never changes
+inference-mode behaviour), the head and a calibrated softmax. Serving therefore only decodes and resizes,
+and a new backbone cannot be served with the wrong pixels.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import keras
+import numpy as np
+from keras import ops
 
-BASE_NAME = "vgg16"
-HEAD_LAYERS = ("head_pool", "head_norm", "head_dense", "head_dropout", "predictions")
+from .backbones.registry import Backbone, get_backbone
 
-
-def resolve_weights(weights: str | None) -> str | None:
-    """Map the CLI's weights choice to what keras.applications expects.
-
-    "imagenet" downloads ImageNet weights (needs internet); "none" starts from random weights; anything
-    else is a local `.weights.h5` file for the convolutional base (include_top=False layout).
-    """
-    if weights is None or weights.lower() == "none":
-        return None
-    if weights == "imagenet":
-        return "imagenet"
-    path = Path(weights).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"Backbone weights file not found: {path}")
-    return str(path)
+BASE_NAME = "base"
+CALIBRATION_LAYER = "predictions"
+LOGITS_LAYER = "logits"
 
 
-def build_model(num_classes: int, image_size: int = 224, weights: str | None = "imagenet",
-                head_units: int = 256, dropout: float = 0.5) -> keras.Model:
-    """VGG16 (include_top=False) -> global average pooling -> batch norm -> dense -> dropout -> softmax.
+@keras.saving.register_keras_serializable(package="skin_classifier")
+class PixelNormalization(keras.layers.Layer):
+    """(pixel - mean) / std per channel, then the channel order the base expects."""
 
-    Input is the output of `preprocessing.normalize` (BGR, mean-subtracted). The base starts frozen and is
-    always called with training=False, so unfreezing later never changes inference-mode behaviour.
-    """
-    base = keras.applications.VGG16(
-        include_top=False, weights=resolve_weights(weights), input_shape=(image_size, image_size, 3)
-    )
+    def __init__(self, mean_rgb, std_rgb, channel_order: str = "rgb", **kwargs):
+        super().__init__(**kwargs)
+        self.mean_rgb, self.std_rgb, self.channel_order = list(mean_rgb), list(std_rgb), channel_order
+
+    def call(self, pixels):
+        normalised = (ops.cast(pixels, self.compute_dtype) - np.array(self.mean_rgb, "float32")) / np.array(
+            self.std_rgb, "float32")
+        return ops.flip(normalised, axis=-1) if self.channel_order == "bgr" else normalised
+
+    def get_config(self):
+        return {**super().get_config(), "mean_rgb": self.mean_rgb, "std_rgb": self.std_rgb,
+                "channel_order": self.channel_order}
+
+
+@keras.saving.register_keras_serializable(package="skin_classifier")
+class ShadesOfGray(keras.layers.Layer):
+    """Shades-of-Gray colour constancy (Finlayson & Trezzi, p=6): rescale each channel so the image's
+    illuminant estimate is grey, evening out the colour casts of different dermatoscopes and cameras."""
+
+    def __init__(self, power: float = 6.0, **kwargs):
+        super().__init__(**kwargs)
+        self.power = power
+
+    def call(self, pixels):
+        pixels = ops.cast(pixels, "float32")
+        illuminant = ops.power(ops.mean(ops.power(pixels / 255.0, self.power), axis=(1, 2), keepdims=True),
+                               1.0 / self.power)
+        illuminant = illuminant / ops.maximum(ops.sqrt(ops.sum(illuminant**2, axis=-1, keepdims=True)), 1e-6)
+        gain = 1.0 / ops.maximum(illuminant * np.sqrt(3.0).astype("float32"), 1e-3)
+        return ops.clip(pixels * gain, 0.0, 255.0)
+
+    def get_config(self):
+        return {**super().get_config(), "power": self.power}
+
+
+@keras.saving.register_keras_serializable(package="skin_classifier")
+class CalibratedSoftmax(keras.layers.Layer):
+    """softmax(logits / temperature + bias): temperature scaling and per-class bias, fitted on validation
+    after training (1 and 0 until then), so the served probabilities are the calibrated ones."""
+
+    def build(self, input_shape):
+        self.temperature = self.add_weight(shape=(), initializer="ones", trainable=False, name="temperature")
+        self.bias = self.add_weight(shape=(input_shape[-1],), initializer="zeros", trainable=False, name="bias")
+
+    def call(self, logits):
+        return ops.softmax(ops.cast(logits, "float32") / self.temperature + self.bias, axis=-1)
+
+
+def build_model(num_classes: int, backbone: str = "vgg16", image_size: int | None = None,
+                weights: str | None = "imagenet", head_units: int = 256, dropout: float = 0.5,
+                colour_constancy: bool = False) -> keras.Model:
+    """Pixels -> [colour constancy] -> normalisation -> base -> pooling, batch norm, [dense], dropout -> logits
+    -> calibrated softmax. `head_units=0` makes the head linear."""
+    entry = get_backbone(backbone)
+    size = image_size or entry.image_size
+    base = entry.build((size, size, 3), weights)
     base.name = BASE_NAME
     base.trainable = False
-    inputs = keras.Input(shape=(image_size, image_size, 3), name="image")
-    features = base(inputs, training=False)
-    outputs = _head(features, num_classes, head_units, dropout)
-    return keras.Model(inputs, outputs, name="skin_lesion_vgg16")
-
-
-def _head(features, num_classes: int, head_units: int, dropout: float):
-    x = keras.layers.GlobalAveragePooling2D(name="head_pool")(features)
-    # Pooled VGG activations range from 0 to hundreds depending on the backbone's weights; normalising them
-    # keeps the head's first steps stable (on HAM10000: 0.47 vs 0.35 validation balanced accuracy).
+    inputs = keras.Input(shape=(size, size, 3), name="image")
+    x = ShadesOfGray(name="colour_constancy", dtype="float32")(inputs) if colour_constancy else inputs
+    x = PixelNormalization(entry.mean_rgb, entry.std_rgb, entry.channel_order, name="normalization")(x)
+    x = base(x, training=False)
+    x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
+    # Pooled activations range from 0 to hundreds depending on the backbone's weights; normalising them
+    # keeps the head's first steps stable (VGG16 on HAM10000: 0.47 vs 0.35 validation balanced accuracy).
     x = keras.layers.BatchNormalization(momentum=0.9, name="head_norm")(x)
-    x = keras.layers.Dense(head_units, activation="relu", name="head_dense")(x)
+    if head_units:
+        x = keras.layers.Dense(head_units, activation="relu", name="head_dense")(x)
     x = keras.layers.Dropout(dropout, name="head_dropout")(x)
-    # float32 output keeps the softmax stable under mixed precision.
-    return keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
+    # float32 logits and softmax keep the output stable under mixed precision.
+    logits = keras.layers.Dense(num_classes, dtype="float32", name=LOGITS_LAYER)(x)
+    outputs = CalibratedSoftmax(name=CALIBRATION_LAYER, dtype="float32")(logits)
+    return keras.Model(inputs, outputs, name=f"skin_lesion_{entry.name.replace('-', '_')}")
 
 
-def backbone(model: keras.Model) -> keras.Model:
+def backbone_entry(model: keras.Model) -> Backbone:
+    return get_backbone(model.name.removeprefix("skin_lesion_").replace("_", "-"))
+
+
+def base_of(model: keras.Model) -> keras.Model:
     return model.get_layer(BASE_NAME)
 
 
-def set_trainable_tail(model: keras.Model, trainable_layers: int) -> None:
-    """Freeze the backbone except its last `trainable_layers` layers (0 freezes it all)."""
-    base = backbone(model)
-    base.trainable = trainable_layers > 0
+def _first_layer_index(model: keras.Model, first_trainable_block: str) -> int:
+    entry, layers = backbone_entry(model), base_of(model).layers
+    for index, layer in enumerate(layers):
+        if entry.block_of(layer.name) == first_trainable_block:
+            return index
+    raise ValueError(f"{entry.name} has no block {first_trainable_block!r}")
+
+
+def set_trainable_from(model: keras.Model, first_trainable_block: str | None) -> None:
+    """Train the base from `first_trainable_block` to its end (None freezes the whole base)."""
+    base = base_of(model)
+    start = len(base.layers) if first_trainable_block is None else _first_layer_index(model, first_trainable_block)
+    base.trainable = start < len(base.layers)
     for index, layer in enumerate(base.layers):
-        layer.trainable = trainable_layers > 0 and index >= len(base.layers) - trainable_layers
+        layer.trainable = index >= start
 
 
-def cut_layer_name(model: keras.Model, trainable_layers: int) -> str:
-    """The last frozen backbone layer when the last `trainable_layers` layers train."""
-    return backbone(model).layers[-trainable_layers - 1].name
+def _cut_tensor(model: keras.Model, first_trainable_block: str | None):
+    """The activation that enters the first trainable block (the base's output when all of it is frozen)."""
+    base = base_of(model)
+    if first_trainable_block is None:
+        return base.output
+    return base.layers[_first_layer_index(model, first_trainable_block) - 1].output
 
 
-def frozen_prefix(model: keras.Model, trainable_layers_options: list[int]) -> keras.Model:
-    """One model computing, in a single pass, the output of the frozen part for each unfreeze depth."""
-    base = backbone(model)
-    outputs = [base.get_layer(cut_layer_name(model, n)).output for n in trainable_layers_options]
-    return keras.Model(base.input, outputs, name="frozen_prefix")
+def frozen_prefix(model: keras.Model, first_trainable_blocks: list[str | None]) -> keras.Model:
+    """Pixels -> the frozen part's output for each phase, all in one pass."""
+    base = base_of(model)
+    cuts = keras.Model(base.input, [_cut_tensor(model, block) for block in first_trainable_blocks])
+    outputs = cuts(model.get_layer("normalization").output)
+    return keras.Model(model.input, outputs, name="frozen_prefix")
 
 
-def trainable_suffix(model: keras.Model, trainable_layers: int) -> keras.Model:
-    """The backbone's last layers plus the head, taking cached frozen activations as input.
+def trainable_suffix(model: keras.Model, first_trainable_block: str | None, pooled: bool = False) -> keras.Model:
+    """The base from `first_trainable_block` on plus the head, taking cached frozen activations (with `pooled`,
+    the head alone taking 1x1 maps, as `train.cache_activations(pooled=True)` stores them).
 
     It reuses the very layer objects of `model`, so training it trains `model`.
     """
-    base = backbone(model)
-    cut = base.get_layer(cut_layer_name(model, trainable_layers))
-    inputs = keras.Input(shape=cut.output.shape[1:], name=f"{cut.name}_activations")
-    x = inputs
-    for layer in base.layers[len(base.layers) - trainable_layers:]:
+    base = base_of(model)
+    cut = _cut_tensor(model, first_trainable_block)
+    shape = (1, 1, cut.shape[-1]) if pooled and first_trainable_block is None else cut.shape[1:]
+    inputs = keras.Input(shape=shape, name="frozen_activations")
+    x = inputs if first_trainable_block is None else keras.Model(cut, base.output)(inputs)
+    for layer in model.layers[model.layers.index(base) + 1:]:
         x = layer(x)
-    for name in HEAD_LAYERS:
-        x = model.get_layer(name)(x)
-    return keras.Model(inputs, x, name=f"suffix_{trainable_layers}")
+    return keras.Model(inputs, x, name=f"suffix_from_{first_trainable_block or 'head'}")
+
+
+def logits_of(model: keras.Model) -> keras.Model:
+    """The same model without its calibrated softmax (for fitting calibration, and for heat maps)."""
+    names = {layer.name for layer in model.layers}
+    source = "flip_average" if "flip_average" in names else LOGITS_LAYER
+    return keras.Model(model.input, model.get_layer(source).output, name="logits_of_" + model.name)
+
+
+@keras.saving.register_keras_serializable(package="skin_classifier")
+class Flip(keras.layers.Layer):
+    """Mirror images along one spatial axis (1: upside down, 2: left to right)."""
+
+    def __init__(self, axis: int, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, pixels):
+        return ops.flip(pixels, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+def with_flip_averaging(model: keras.Model) -> keras.Model:
+    """Test-time augmentation: logits averaged over the image and its two mirror images, then the same
+    calibrated softmax. The wrapped model's layers (and weights) are shared, not copied."""
+    logits = keras.Model(model.input, model.get_layer(LOGITS_LAYER).output, name="classifier_logits")
+    inputs = keras.Input(shape=model.input.shape[1:], name="image")
+    views = [logits(inputs), logits(Flip(2, name="flip_left_right")(inputs)),
+             logits(Flip(1, name="flip_up_down")(inputs))]
+    averaged = keras.layers.Average(name="flip_average", dtype="float32")(views)
+    outputs = model.get_layer(CALIBRATION_LAYER)(averaged)
+    return keras.Model(inputs, outputs, name=f"{model.name}_flip_averaged")

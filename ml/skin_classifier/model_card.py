@@ -8,16 +8,24 @@ from typing import Any
 
 from .inference import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE
 
-# Reports of ml/benchmarks/runtime_benchmark.py stored with the artifact (runtimes.json, runtimes.md).
+# Benchmark reports stored with the artifact, each as JSON and Markdown.
 BENCHMARKS_DIR = "benchmarks"
+# Markdown reports shown in the card, in this order: ml/benchmarks/recipe_search.py, compare_backbones.py
+# and runtime_benchmark.py.
+REPORT_SECTIONS = {
+    "recipe_search.md": "How the recipe was chosen",
+    "backbones.md": "Backbones compared",
+    "runtimes.md": "Serving runtimes",
+}
 
 LIMITS = """\
 - It recognises only the classes listed above. A photo of anything else (another skin disease, healthy
   skin, a non-skin object) still gets one of these labels, often with high confidence.
-- Accuracy was measured on the held-out split described above, from the same source as the training data.
-  Photos from other cameras, lighting, skin tones or body sites than the training data can do much worse.
-- Confidences are the model's softmax outputs; see the calibration error above before reading them as
-  probabilities.
+- Accuracy was measured on held-out splits of the same data set: `test` (random lesions) and, where present,
+  `shift` (body sites never trained on). Photos from other clinics, cameras, lighting or skin tones can do
+  worse than either.
+- Confidences are the model's temperature-scaled softmax outputs; see the calibration error above before
+  reading them as probabilities.
 - This is not a medical device and gives no diagnosis. Anyone worried about a skin lesion should see a
   doctor or dermatologist."""
 
@@ -86,6 +94,38 @@ def _serving_section(report: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _phase_text(phase: str, settings: dict[str, Any]) -> str:
+    """'2-from-block7a' -> 'the base from `block7a` on at 0.0001', from the phase names training records."""
+    if "-from-" not in phase:
+        return f"the head on a frozen base at {settings.get('head_learning_rate')}"
+    block = phase.split("-from-", 1)[1]
+    schedule = " under a cosine schedule" if phase.startswith("3") else ""
+    return f"the base from `{block}` on at {settings.get('fine_tune_learning_rate')}{schedule}"
+
+
+def _architecture_text(training: dict[str, Any]) -> str:
+    backbone = training.get("backbone", "vgg16")
+    settings = training.get("settings", {})
+    calibration = training.get("calibration", {})
+    parts = [
+        f"`{backbone}` convolutional base (see `skin_classifier/backbones/registry.py`) behind the model's own "
+        "pixel normalisation layer, with a head of global average pooling, batch normalisation, "
+        + ("one dense layer, " if settings.get("head_units", 1) else "")
+        + "dropout and a calibrated softmax. Fine-tuned in three phases (Adam): "
+        + "; ".join(_phase_text(name, settings) for name in training.get("epochs_run", {}))
+        + ". Each phase keeps its best epoch by validation balanced accuracy, and the best phase is kept "
+        f"(here `{training.get('selected_phase', 'n/a')}`).",
+    ]
+    if settings.get("colour_constancy"):
+        parts.append("Shades-of-Gray colour constancy is the model's first layer.")
+    if settings.get("flip_tta"):
+        parts.append("Served as the mean of the image and its two mirror images (three forward passes).")
+    if calibration:
+        parts.append(f"Calibration fitted on the {calibration.get('fitted_on', 'validation')} split: temperature "
+                     f"{calibration.get('temperature')}, per-class logit bias {calibration.get('class_bias')}.")
+    return " ".join(parts)
+
+
 def write_model_card(artifact_dir: Path) -> None:
     manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     class_index = json.loads((artifact_dir / CLASS_INDEX_FILE).read_text(encoding="utf-8"))
@@ -93,7 +133,7 @@ def write_model_card(artifact_dir: Path) -> None:
     training = manifest.get("training", {})
     data = training.get("data", {})
     lines = [
-        "# Model card: skin lesion classifier (VGG16 transfer learning)",
+        f"# Model card: skin lesion classifier ({training.get('backbone', 'vgg16')} transfer learning)",
         "",
         f"Model version `{manifest['model_version']}`, created {manifest['created_at']}.",
         f"Runtimes in this folder: {', '.join(f'`{name}`' for name in manifest['runtimes'])} "
@@ -119,9 +159,7 @@ def write_model_card(artifact_dir: Path) -> None:
         "",
         "## Training",
         "",
-        "VGG16 convolutional base (`keras.applications`, include_top=False) with a head of global average "
-        "pooling, batch normalisation, one dense layer, dropout and softmax; fine-tuned in three phases (head "
-        "only; last 4 base layers at Adam 1e-5; last 8 base layers with a cosine learning-rate schedule).",
+        _architecture_text(training),
         "",
         *_compute_lines(training),
         "```json",
@@ -138,10 +176,11 @@ def write_model_card(artifact_dir: Path) -> None:
             lines += _metrics_section(split_name, report)
     if not any(isinstance(r, dict) and "balanced_accuracy" in r for r in metrics.values()):
         lines += ["No evaluation figures were recorded for this artifact.", ""]
-    runtime_report = artifact_dir / BENCHMARKS_DIR / "runtimes.md"
-    if runtime_report.exists():
-        table = runtime_report.read_text(encoding="utf-8").split("\n", 2)[2]  # drop the report's own title
-        lines += ["## Serving runtimes", "", table.strip(), ""]
+    for report_name, title in REPORT_SECTIONS.items():
+        report = artifact_dir / BENCHMARKS_DIR / report_name
+        if report.exists():
+            body = report.read_text(encoding="utf-8").split("\n", 2)[2]  # drop the report's own title
+            lines += [f"## {title}", "", body.strip(), ""]
     serving_report = artifact_dir / BENCHMARKS_DIR / "serving.json"
     if serving_report.exists():
         lines += _serving_section(json.loads(serving_report.read_text(encoding="utf-8")))

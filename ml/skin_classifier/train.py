@@ -1,15 +1,19 @@
-"""Three-phase VGG16 fine-tuning on a folder-per-class data set, ending in an exported artifact.
+"""Three-phase fine-tuning of any registry backbone on a folder-per-class data set, ending in an artifact.
 
-Phase 1 trains the head on a frozen base, phase 2 unfreezes the base's last 4 layers at Adam 1e-5, phase 3
-its last 8 layers under a cosine learning-rate schedule. Each phase keeps the epoch with the best
-validation balanced accuracy (early stopping with restore, plus a checkpoint on disk), and a phase that does
-not beat the phases before it is rolled back.
+Phase 1 trains the head on a frozen base; phase 2 trains the base from the backbone's top block(s) on, at a
+small learning rate; phase 3 trains more blocks under a cosine schedule. The registry names the blocks, so
+every backbone runs the same recipe. Each phase keeps its best epoch by validation balanced accuracy (early
+stopping with restore, plus a checkpoint on disk every time it improves), and a phase that does not beat the
+phases before it is rolled back. After training, a per-class bias (optional) and a temperature are fitted on
+the validation split and stored in the model's last layer.
 
-With `cache_frozen`, the frozen part of the base runs once instead of every epoch: each training image is
-passed through it in `cached_views` versions (the original and random flips/rotations/zooms, drawn in
-pixel space, so every cached activation is exactly what the full model would compute), and each epoch
-trains the unfrozen layers on one randomly chosen view per image. That makes all three phases affordable
-on a CPU; without it, augmentation is drawn afresh every epoch.
+With `cache_frozen`, the frozen part of the model runs once instead of every epoch: each training image passes
+through it in `cached_views` versions (the original and random flips/rotations/zooms drawn in pixel space, so
+each cached activation is exactly what the full model computes), and each epoch trains the unfrozen layers on
+one random view per image. That makes all three phases affordable on a CPU.
+
+Training runs under `tf.distribute`: MultiWorkerMirroredStrategy when TF_CONFIG names several workers,
+MirroredStrategy when several GPUs are visible, and the default strategy otherwise.
 """
 
 from __future__ import annotations
@@ -26,13 +30,23 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from .dataset import decode_images, scan_image_folder, split_by_group
-from .export import export_artifact, write_json
+from .backbones.registry import get_backbone
+from .dataset import BALANCING, decode_images, read_metadata_column, scan_image_folder, split_by_group
+from .distribute import distribution_strategy, is_chief, worker_index
+from .export import export_artifact
 from .inference import predict_in_batches
+from .jsonio import write_json
 from .machine import cpu_name
 from .metrics import evaluate_probabilities, plot_confusion_matrix, plot_training_curves
-from .model import build_model, frozen_prefix, set_trainable_tail, trainable_suffix
-from .preprocessing import normalize
+from .model import (
+    CALIBRATION_LAYER,
+    build_model,
+    frozen_prefix,
+    logits_of,
+    set_trainable_from,
+    trainable_suffix,
+    with_flip_averaging,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +54,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Phase:
     name: str
-    trainable_layers: int  # trailing backbone layers that train; 0 = base frozen
+    first_trainable_block: str | None  # None: the base is frozen
     learning_rate: float
     cosine_schedule: bool = False
 
@@ -49,8 +63,9 @@ class Phase:
 class TrainConfig:
     data_dir: Path
     output_dir: Path
+    backbone: str = "efficientnet-lite1"
     weights: str = "imagenet"
-    image_size: int = 224
+    image_size: int | None = None  # None: the backbone's own size
     batch_size: int = 32
     epochs: tuple[int, int, int] = (12, 6, 6)
     head_learning_rate: float = 1e-3
@@ -62,23 +77,44 @@ class TrainConfig:
     metadata_csv: Path | None = None
     group_column: str = "lesion_id"
     image_column: str = "image_id"
-    class_weights: bool = True
+    shift_holdout: str | None = None  # "column=value,value": those images form the "shift" split, never trained on
+    balancing: str = "class-weights"
     max_train_per_class: int | None = None
     patience: int = 3
     seed: int = 42
     rotation: float = 0.5  # fraction of a full turn either way; lesions have no "up"
     zoom: float = 0.2
+    colour_constancy: bool = False
+    flip_tta: bool = False
+    tune_class_bias: bool = False
     cache_frozen: bool = False
     cached_views: int = 2
     mixed_precision: bool = False
     data_description: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.balancing not in BALANCING:
+            raise ValueError(f"balancing must be one of {BALANCING}")
+        self.image_size = self.image_size or get_backbone(self.backbone).image_size
+
     def phases(self) -> list[Phase]:
+        top, more = get_backbone(self.backbone).phase_blocks
         return [
-            Phase("1-head", 0, self.head_learning_rate),
-            Phase("2-last4", 4, self.fine_tune_learning_rate),
-            Phase("3-last8", 8, self.fine_tune_learning_rate, cosine_schedule=True),
+            Phase("1-head", None, self.head_learning_rate),
+            Phase(f"2-from-{top}", top, self.fine_tune_learning_rate),
+            Phase(f"3-from-{more}", more, self.fine_tune_learning_rate, cosine_schedule=True),
         ]
+
+
+@dataclass
+class LabelledData:
+    """Decoded images with labels, and index arrays per split ("train", "val", optional "test", "shift")."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: list[str]
+    splits: dict[str, np.ndarray]
+    description: dict[str, Any]
 
 
 class BalancedAccuracy(keras.metrics.Metric):
@@ -121,141 +157,187 @@ def augmentation(config: TrainConfig) -> keras.Sequential:
     ], name="augmentation")
 
 
-def image_dataset(images: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int,
-                  weights: np.ndarray | None = None, augment: keras.Sequential | None = None,
-                  seed: int = 0) -> tf.data.Dataset:
-    """uint8 images -> (normalized batch, one-hot labels[, sample weights]), augmenting on the fly."""
+def training_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int,
+                     weights: np.ndarray | None, balanced_sampling: bool, seed: int,
+                     augment: keras.Sequential | None = None) -> tf.data.Dataset:
+    """An endless stream of shuffled training batches: (inputs, one-hot[, sample weights]).
+
+    `inputs` are uint8 images (N, H, W, 3), augmented on the fly, or cached activations (views, N, ...), one
+    random view per image. Balanced sampling draws images with probability inversely proportional to their
+    class's size, so each batch holds every class about equally.
+    """
     one_hot = np.eye(num_classes, dtype=np.float32)[labels]
-    columns = (images, one_hot) if weights is None else (images, one_hot, weights[labels])
-    dataset = tf.data.Dataset.from_tensor_slices(columns)
-    if augment is not None:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
-
-    def prepare(pixels, *rest):
-        pixels = tf.cast(pixels, tf.float32)
-        if augment is not None:
-            pixels = augment(pixels, training=True)
-        return (normalize(pixels), *rest)
-
-    return dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
-
-
-def feature_dataset(views: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int,
-                    weights: np.ndarray | None = None, shuffle: bool = False,
-                    seed: int = 0) -> tf.data.Dataset:
-    """Cached activations of shape (views, N, ...) -> batches, one random view per image per epoch."""
-    one_hot = np.eye(num_classes, dtype=np.float32)[labels]
+    cached = inputs.dtype != np.uint8
+    counts = np.bincount(labels, minlength=num_classes)
+    draw = 1.0 / counts[labels] / num_classes if balanced_sampling else None
     rng = np.random.default_rng(seed)
 
     def batches():
-        order = rng.permutation(len(labels)) if shuffle else np.arange(len(labels))
-        for start in range(0, len(order), batch_size):
-            index = np.sort(order[start:start + batch_size])
-            view = rng.integers(0, views.shape[0], len(index)) if shuffle else np.zeros(len(index), int)
-            batch = (views[view, index].astype(np.float32), one_hot[index])
-            yield batch if weights is None else (*batch, weights[labels[index]])
+        while True:
+            order = rng.choice(len(labels), len(labels), p=draw) if balanced_sampling else rng.permutation(len(labels))
+            for start in range(0, len(order) - batch_size + 1, batch_size):  # full batches only
+                index = np.sort(order[start:start + batch_size])
+                x = inputs[rng.integers(0, inputs.shape[0], len(index)), index] if cached else inputs[index]
+                batch = (x.astype(np.float32) if cached else x, one_hot[index])
+                yield batch if weights is None else (*batch, weights[labels[index]])
 
-    signature = (tf.TensorSpec((None, *views.shape[2:]), tf.float32), tf.TensorSpec((None, num_classes)))
+    sample_shape = inputs.shape[2:] if cached else inputs.shape[1:]
+    signature = (tf.TensorSpec((None, *sample_shape), tf.float32 if cached else tf.uint8),
+                 tf.TensorSpec((None, num_classes), tf.float32))
     if weights is not None:
         signature = (*signature, tf.TensorSpec((None,), tf.float32))
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    batch_count = int(np.ceil(len(labels) / batch_size))
-    return dataset.apply(tf.data.experimental.assert_cardinality(batch_count)).prefetch(2)
+    if not cached:
+        def prepare(pixels, *rest):
+            pixels = tf.cast(pixels, tf.float32)
+            return (augment(pixels, training=True) if augment is not None else pixels, *rest)
+        dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
+    return _shard_by_data(dataset).prefetch(2)
 
 
-def cache_activations(model: keras.Model, images: np.ndarray, depths: list[int], views: int,
-                      augment: keras.Sequential | None, batch_size: int) -> dict[int, np.ndarray]:
-    """Frozen-part activations per unfreeze depth, shape (views, N, ...) in float16."""
-    prefix = frozen_prefix(model, depths)
-    cached = {depth: [] for depth in depths}
+def evaluation_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int) -> tf.data.Dataset:
+    """Validation batches in order: uint8 images, or the first (un-augmented) view of cached activations."""
+    x = inputs[0] if inputs.dtype != np.uint8 else inputs
+    dataset = tf.data.Dataset.from_tensor_slices((x, np.eye(num_classes, dtype=np.float32)[labels]))
+    return _shard_by_data(dataset.batch(batch_size).map(lambda x, y: (tf.cast(x, tf.float32), y))).prefetch(2)
+
+
+def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
+def cache_activations(model: keras.Model, images: np.ndarray, blocks: list[str | None], views: int,
+                      augment: keras.Sequential | None, batch_size: int,
+                      pooled: bool = False) -> dict[str | None, np.ndarray]:
+    """Frozen-part activations per phase (keyed by its first trainable block), shape (views, N, ...), float16.
+
+    `pooled` keeps only each map's spatial mean, as a 1x1 map: exact for a head that starts with global average
+    pooling, at a fraction of the memory.
+    """
+    prefix = frozen_prefix(model, blocks)
+    cached: dict[str | None, list[np.ndarray]] = {block: [] for block in blocks}
     for view in range(views):
         started = time.perf_counter()
-        chunks = {depth: [] for depth in depths}
+        chunks: dict[str | None, list[np.ndarray]] = {block: [] for block in blocks}
         for start in range(0, len(images), batch_size):
             pixels = tf.cast(images[start:start + batch_size], tf.float32)
             if view > 0:
                 pixels = augment(pixels, training=True)
-            outputs = prefix(normalize(pixels), training=False)
+            outputs = prefix(pixels, training=False)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            for depth, output in zip(depths, outputs):
-                chunks[depth].append(np.asarray(ops.cast(output, "float16")))
-        for depth in depths:
-            cached[depth].append(np.concatenate(chunks[depth]))
+            for block, output in zip(blocks, outputs):
+                output = ops.mean(output, axis=(1, 2), keepdims=True) if pooled else output
+                chunks[block].append(np.asarray(ops.cast(output, "float16")))
+        for block in blocks:
+            cached[block].append(np.concatenate(chunks[block]))
         log.info("Cached frozen activations, view %d/%d of %d images, in %.0f s",
                  view + 1, views, len(images), time.perf_counter() - started)
-    return {depth: np.stack(arrays) for depth, arrays in cached.items()}
+    return {block: np.stack(arrays) for block, arrays in cached.items()}
 
 
-def train(config: TrainConfig) -> Path:
-    """Run the whole pipeline; returns the exported artifact folder (`output_dir/artifact`)."""
-    run_started = time.perf_counter()
-    keras.utils.set_random_seed(config.seed)
-    keras.mixed_precision.set_global_policy("mixed_bfloat16" if config.mixed_precision else "float32")
-    output_dir = Path(config.output_dir)
-    (output_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-
+def load_data(config: TrainConfig) -> LabelledData:
+    """Decode the data set and split it: an optional shift split first, then lesion-grouped train/val/test."""
     folder = scan_image_folder(config.data_dir, config.metadata_csv, config.group_column, config.image_column)
     log.info("Found %d images in %d classes: %s", len(folder.paths), len(folder.class_names), folder.class_names)
     images, kept = decode_images(folder.paths, config.image_size)
     labels, groups = folder.labels[kept], folder.groups[kept]
-    num_classes = len(folder.class_names)
     held_out = {"val": config.val_fraction} | ({"test": config.test_fraction} if config.test_fraction else {})
-    splits = split_by_group(labels, groups, held_out, config.seed)
+    shift = np.zeros(len(kept), dtype=bool)
+    if config.shift_holdout:
+        column, values = config.shift_holdout.split("=", 1)
+        metadata = read_metadata_column(config.metadata_csv or Path(config.data_dir) / "metadata.csv",
+                                        config.image_column, column)
+        values_held_out = {value.strip() for value in values.split(",")}
+        shift = np.array([metadata.get(folder.paths[i].stem) in values_held_out for i in kept])
+        shift |= np.isin(groups, groups[shift])  # a group never straddles the shift split
+    rest = np.flatnonzero(~shift)
+    splits = {name: rest[index] for name, index in
+              split_by_group(labels[rest], groups[rest], held_out, config.seed).items()}
+    if shift.any():
+        splits["shift"] = np.flatnonzero(shift)
     if config.max_train_per_class:
         rng = np.random.default_rng(config.seed)
         splits["train"] = np.sort(np.concatenate([
             rng.permutation(splits["train"][labels[splits["train"]] == c])[:config.max_train_per_class]
-            for c in range(num_classes)]))
+            for c in range(len(folder.class_names))]))
     relative = folder.relative_paths()
-    write_json(output_dir / "splits.json", {name: [relative[kept[i]] for i in index] for name, index in splits.items()})
+    write_json(Path(config.output_dir) / "splits.json",
+               {name: [relative[kept[i]] for i in index] for name, index in splits.items()})
     log.info("Split sizes: %s", {name: len(index) for name, index in splits.items()})
+    split_text = f"stratified by class, seed {config.seed}; " + (
+        f"grouped by `{folder.group_column}` from the metadata ({len(np.unique(groups))} groups for {len(groups)} "
+        "images), no group in two splits" if folder.group_column else "no metadata, so every image is its own group")
+    if config.shift_holdout:
+        split_text += (f"; the `shift` split holds every image with {config.shift_holdout.replace('=', ' in ')}, "
+                       "never trained on, to measure a shift in body site")
+    description = {"source": Path(config.data_dir).name, "split": split_text,
+                   "split_sizes": {name: int(len(index)) for name, index in splits.items()},
+                   "skipped_files": int(len(folder.paths) - len(kept)), **config.data_description}
+    return LabelledData(images, labels, folder.class_names, splits, description)
 
-    train_x, train_y = images[splits["train"]], labels[splits["train"]]
-    val_x, val_y = images[splits["val"]], labels[splits["val"]]
-    weights = class_weight_table(train_y, num_classes) if config.class_weights else None
+
+def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
+               strategy: tf.distribute.Strategy, timings: dict[str, float]) -> tuple[list[dict[str, Any]], str, float]:
+    """Run the three phases; the model ends with the best weights of any phase. Returns (history, best phase,
+    its validation balanced accuracy)."""
+    num_classes = len(data.class_names)
+    train_x, train_y = data.images[data.splits["train"]], data.labels[data.splits["train"]]
+    val_x, val_y = data.images[data.splits["val"]], data.labels[data.splits["val"]]
+    weights = class_weight_table(train_y, num_classes) if config.balancing == "class-weights" else None
     augment = augmentation(config)
-    model = build_model(num_classes, config.image_size, config.weights, config.head_units, config.dropout)
-
     phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs) if epochs > 0]
-    cache: dict[str, dict[int, np.ndarray]] = {}
-    timings: dict[str, float] = {}
+    cache: dict[str, dict[str | None, np.ndarray]] = {}
     if config.cache_frozen:
         started = time.perf_counter()
-        depths = [phase.trainable_layers for phase, _ in phases]
-        cache["train"] = cache_activations(model, train_x, depths, config.cached_views, augment, config.batch_size)
-        cache["val"] = cache_activations(model, val_x, depths, 1, None, config.batch_size)
+        blocks = [phase.first_trainable_block for phase, _ in phases]
+        cache["train"] = cache_activations(model, train_x, blocks, config.cached_views, augment, config.batch_size)
+        cache["val"] = cache_activations(model, val_x, blocks, 1, None, config.batch_size)
         timings["cache_frozen_activations_s"] = round(time.perf_counter() - started, 1)
 
+    checkpoints = Path(config.output_dir) / "checkpoints"
+    if not is_chief():  # only the chief's checkpoints are kept; the others write beside them, apart
+        checkpoints = checkpoints / f"worker-{worker_index()}"
+    checkpoints.mkdir(parents=True, exist_ok=True)
     history: list[dict[str, Any]] = []
-    best_score, best_phase, best_weights = -1.0, None, None
+    best_score, best_phase, best_weights = -1.0, "", None
     for phase, epochs in phases:
         started = time.perf_counter()
-        set_trainable_tail(model, phase.trainable_layers)
-        if config.cache_frozen:
-            fit_model = trainable_suffix(model, phase.trainable_layers)
-            train_data = feature_dataset(cache["train"][phase.trainable_layers], train_y, num_classes,
-                                         config.batch_size, weights, shuffle=True, seed=config.seed)
-            val_data = feature_dataset(cache["val"][phase.trainable_layers], val_y, num_classes, config.batch_size)
-        else:
-            fit_model = model
-            train_data = image_dataset(train_x, train_y, num_classes, config.batch_size, weights, augment, config.seed)
-            val_data = image_dataset(val_x, val_y, num_classes, config.batch_size)
-        steps = int(np.ceil(len(train_y) / config.batch_size)) * epochs
-        learning_rate = (keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps, alpha=0.1)
-                         if phase.cosine_schedule else phase.learning_rate)
-        fit_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
-                          metrics=["accuracy", BalancedAccuracy(num_classes)])
+        set_trainable_from(model, phase.first_trainable_block)
+        with strategy.scope():
+            if config.cache_frozen:
+                fit_model = trainable_suffix(model, phase.first_trainable_block)
+                train_inputs = cache["train"][phase.first_trainable_block]
+                val_data = evaluation_batches(cache["val"][phase.first_trainable_block], val_y, num_classes,
+                                              config.batch_size)
+            else:
+                fit_model, train_inputs = model, train_x
+                val_data = evaluation_batches(val_x, val_y, num_classes, config.batch_size)
+            train_data = training_batches(train_inputs, train_y, num_classes, config.batch_size, weights,
+                                          config.balancing == "sampling", config.seed,
+                                          None if config.cache_frozen else augment)
+            steps_per_epoch = max(1, len(train_y) // config.batch_size)
+            learning_rate = (keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps_per_epoch * epochs,
+                                                                    alpha=0.1)
+                             if phase.cosine_schedule else phase.learning_rate)
+            fit_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
+                              metrics=["accuracy", BalancedAccuracy(num_classes)])
         log.info("Phase %s: %d trainable weights, up to %d epochs", phase.name,
                  len(fit_model.trainable_weights), epochs)
         monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
         callbacks = [
             keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
-            keras.callbacks.ModelCheckpoint(output_dir / "checkpoints" / f"phase{phase.name}.weights.h5",
+            keras.callbacks.ModelCheckpoint(checkpoints / f"phase{phase.name}.weights.h5",
                                             save_best_only=True, save_weights_only=True, **monitor),
         ]
-        result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, verbose=2, shuffle=False,
-                               callbacks=callbacks)
+        with strategy.scope():
+            # Keras 3 builds a model made under a strategy from one batch reduced over the replicas, which fails
+            # for (x, y, weights) batches under MultiWorkerMirroredStrategy; inside the scope it builds lazily
+            # and still runs every step through this strategy.
+            fit_model._distribute_strategy = None
+            result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, shuffle=False,
+                                   steps_per_epoch=steps_per_epoch, verbose=2, callbacks=callbacks)
         for epoch in range(len(result.history["loss"])):
             history.append({"phase": phase.name, **{k: float(v[epoch]) for k, v in result.history.items()}})
         timings[f"phase_{phase.name}_s"] = round(time.perf_counter() - started, 1)
@@ -268,45 +350,109 @@ def train(config: TrainConfig) -> Path:
             log.info("Phase %s peaked at %.3f, below %.3f from phase %s; keeping phase %s's weights",
                      phase.name, score, best_score, best_phase, best_phase)
             model.set_weights(best_weights)
+    return history, best_phase, best_score
+
+
+def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
+    recalls = [np.mean(predicted[labels == c] == c) for c in range(num_classes) if np.any(labels == c)]
+    return float(np.mean(recalls))
+
+
+def fit_class_bias(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Per-class additive logit bias maximising balanced accuracy, by coordinate search on a grid."""
+    num_classes = logits.shape[1]
+    bias = np.zeros(num_classes, np.float32)
+    grid = np.linspace(-3, 3, 61)
+    for _ in range(rounds):
+        for c in range(num_classes):
+            scores = []
+            for value in grid:
+                trial = bias.copy()
+                trial[c] = value
+                scores.append(balanced_accuracy(labels, (logits + trial).argmax(1), num_classes))
+            bias[c] = grid[int(np.argmax(np.round(scores, 6)) if max(scores) > min(scores) else len(grid) // 2)]
+    return bias - bias.mean()
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising the negative log-likelihood (temperature scaling, Guo et al. 2017)."""
+    def nll(temperature: float) -> float:
+        scaled = logits / temperature
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probabilities = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return float(-log_probabilities[np.arange(len(labels)), labels].mean())
+
+    candidates = np.exp(np.linspace(np.log(0.25), np.log(8.0), 161))
+    return float(candidates[int(np.argmin([nll(t) for t in candidates]))])
+
+
+def serving_model(config: TrainConfig, model: keras.Model, data: LabelledData) -> tuple[keras.Model, dict[str, Any]]:
+    """A float32 copy of the trained model with calibration fitted on validation (and flip averaging)."""
+    keras.mixed_precision.set_global_policy("float32")
+    final = build_model(len(data.class_names), config.backbone, config.image_size, "none", config.head_units,
+                        config.dropout, config.colour_constancy)
+    final.set_weights(model.get_weights())
+    final = with_flip_averaging(final) if config.flip_tta else final
+    logits_model = logits_of(final)
+    val = data.splits["val"]
+    logits = predict_in_batches(lambda batch: logits_model(batch, training=False), data.images[val])
+    bias = fit_class_bias(logits, data.labels[val]) if config.tune_class_bias else np.zeros(logits.shape[1], np.float32)
+    temperature = fit_temperature(logits + bias, data.labels[val])
+    final.get_layer(CALIBRATION_LAYER).set_weights([np.float32(temperature), bias.astype(np.float32)])
+    return final, {"temperature": round(temperature, 4), "class_bias": [round(float(b), 4) for b in bias],
+                   "fitted_on": "val"}
+
+
+def evaluate_splits(model: keras.Model, data: LabelledData, output_dir: Path) -> dict[str, Any]:
+    metrics = {}
+    for name in [n for n in ("val", "test", "shift") if n in data.splits]:
+        probabilities = predict_in_batches(lambda batch: model(batch, training=False), data.images[data.splits[name]])
+        metrics[name] = evaluate_probabilities(data.labels[data.splits[name]], probabilities, data.class_names)
+        plot_confusion_matrix(metrics[name], output_dir / f"confusion_matrix_{name}.png", f"{name} split")
+        log.info("%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f", name,
+                 metrics[name]["balanced_accuracy"], metrics[name]["accuracy"], metrics[name]["macro_f1"])
+    return metrics
+
+
+def train(config: TrainConfig) -> Path | None:
+    """Run the whole pipeline; returns the exported artifact folder (`output_dir/artifact`), or None on a
+    worker that is not the chief (only the chief exports)."""
+    run_started = time.perf_counter()
+    keras.utils.set_random_seed(config.seed)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if config.mixed_precision else "float32")
+    output_dir = Path(config.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    strategy = distribution_strategy()
+    data = load_data(config)
+    with strategy.scope():
+        model = build_model(len(data.class_names), config.backbone, config.image_size, config.weights,
+                            config.head_units, config.dropout, config.colour_constancy)
+    timings: dict[str, float] = {}
+    history, best_phase, best_score = fit_phases(config, model, data, strategy, timings)
+    if not is_chief():
+        return None
     write_json(output_dir / "history.json", history)
     if history:
         plot_training_curves(history, output_dir / "training_curves.png")
 
-    # Export and evaluate a plain float32 copy: exactly what serving will load.
-    keras.mixed_precision.set_global_policy("float32")
-    final = build_model(num_classes, config.image_size, "none", config.head_units, config.dropout)
-    final.set_weights(model.get_weights())
     started = time.perf_counter()
-    metrics = {}
-    for name in [n for n in ("val", "test") if n in splits]:
-        probabilities = predict_in_batches(lambda b: final(b, training=False), images[splits[name]])
-        metrics[name] = evaluate_probabilities(labels[splits[name]], probabilities, folder.class_names)
-        plot_confusion_matrix(metrics[name], output_dir / f"confusion_matrix_{name}.png", f"{name} split")
-        log.info("%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f", name,
-                 metrics[name]["balanced_accuracy"], metrics[name]["accuracy"], metrics[name]["macro_f1"])
-    timings["evaluate_s"] = round(time.perf_counter() - started, 1)
+    final, calibration = serving_model(config, model, data)
+    metrics = evaluate_splits(final, data, output_dir)
+    timings["calibrate_and_evaluate_s"] = round(time.perf_counter() - started, 1)
     timings["total_s"] = round(time.perf_counter() - run_started, 1)
-
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
                 if k not in ("data_dir", "output_dir", "data_description")}
-    split_text = f"stratified by class, seed {config.seed}; " + (
-        f"grouped by `{folder.group_column}` from the metadata ({len(np.unique(groups))} groups for {len(groups)} "
-        "images), no group in two splits" if folder.group_column else "no metadata, so every image is its own group")
     training = {
+        "backbone": config.backbone,
         "settings": settings,
         "timings_s": timings,
-        "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase, _ in phases},
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
+        "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase in config.phases()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "replicas": strategy.num_replicas_in_sync},
         "selected_phase": best_phase,
         "selected_val_balanced_accuracy_during_training": round(best_score, 4),
-        "data": {
-            "source": Path(config.data_dir).name,
-            "split": split_text,
-            "split_sizes": {name: int(len(index)) for name, index in splits.items()},
-            "skipped_files": int(len(folder.paths) - len(kept)),
-            **config.data_description,
-        },
+        "calibration": calibration,
+        "data": data.description,
     }
-    artifact = export_artifact(final, folder.class_names, output_dir / "artifact", config.image_size, metrics, training)
+    artifact = export_artifact(final, data.class_names, output_dir / "artifact", config.image_size, metrics, training)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])
     return artifact

@@ -10,7 +10,7 @@ from skin_classifier.synthetic import make_synthetic_dataset
 from skin_classifier.train import TrainConfig, train
 
 # Small enough for a 2-core CPU in seconds, large enough to learn the synthetic colours.
-TINY = dict(weights="none", image_size=32, batch_size=8, head_units=32, head_learning_rate=1e-2,
+TINY = dict(backbone="vgg16", weights="none", image_size=32, batch_size=8, head_units=32, head_learning_rate=1e-2,
             patience=10, test_fraction=0.25)
 
 

@@ -47,7 +47,7 @@ def test_training_beats_chance_on_held_out_images(trained_run):
         assert metrics[split]["balanced_accuracy"] >= CHANCE + 0.4, metrics[split]
     assert metrics["test"]["majority_baseline"]["balanced_accuracy"] == pytest.approx(CHANCE)
     history = json.loads((output / "history.json").read_text())
-    assert [row["phase"] for row in history][-2:] == ["2-last4", "3-last8"]
+    assert [row["phase"] for row in history][-2:] == ["2-from-block5", "3-from-block4"]
     assert (output / "training_curves.png").stat().st_size > 0
     assert (output / "confusion_matrix_test.png").stat().st_size > 0
 

@@ -1,15 +1,23 @@
 import io
+import json
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
+from skin_classifier import preprocessing
 from skin_classifier.preprocessing import (
+    DEFAULT_DECODE_BUDGET,
+    UPLOAD_FORMATS,
     CorruptImageError,
     ImageTooLargeError,
     NotAnImageError,
     load_rgb,
-    normalize,
     preprocess,
 )
 
@@ -105,17 +113,12 @@ def test_decompression_bomb_is_refused_before_decoding():
         load_rgb(_encode(Image.new("RGB", (100, 100)), "PNG"), max_pixels=5_000)
 
 
-def test_normalize_matches_keras_vgg16_for_numpy_and_tensors():
-    import keras
-    import tensorflow as tf
-
-    pixels = np.random.default_rng(0).uniform(0, 255, (2, 5, 5, 3)).astype(np.float32)
-    expected = keras.applications.vgg16.preprocess_input(pixels.copy())
-    np.testing.assert_allclose(normalize(pixels), expected, rtol=1e-6, atol=1e-4)
-    np.testing.assert_allclose(normalize(tf.constant(pixels)).numpy(), expected, rtol=1e-6, atol=1e-4)
-    np.testing.assert_allclose(preprocess(_encode(Image.fromarray(pixels[0].astype(np.uint8)), "PNG"), 5),
-                               keras.applications.vgg16.preprocess_input(pixels[0].astype(np.uint8).astype(np.float32)),
-                               atol=1e-4)
+def test_preprocess_gives_the_models_raw_rgb_pixels():
+    """Normalisation lives inside each model, so preprocessing hands over plain 0..255 RGB as float32."""
+    pixels = np.random.default_rng(0).integers(0, 256, (5, 5, 3)).astype(np.uint8)
+    prepared = preprocess(_encode(Image.fromarray(pixels), "PNG"), 5)
+    assert prepared.dtype == np.float32
+    np.testing.assert_array_equal(prepared, pixels.astype(np.float32))
 
 
 def test_configured_pixel_limit_above_pillows_default_applies():
@@ -125,3 +128,158 @@ def test_configured_pixel_limit_above_pillows_default_applies():
     assert load_rgb(wide, image_size=8, max_pixels=120_000_000).shape == (8, 8, 3)
     with pytest.raises(ImageTooLargeError, match="99,000,000"):
         load_rgb(wide, image_size=8, max_pixels=99_000_000)
+
+
+# Decoding bounded in memory, whatever the format; malformed files refused with fixed messages.
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_bomb(side, bit_depth=8, color_type=0, palette=None, extra=b""):
+    """An all-zero PNG written row by row: a few kB however large it claims to be."""
+    channels = {0: 1, 2: 3, 3: 1, 6: 4}[color_type]
+    row = b"\0" + bytes((side * channels * bit_depth + 7) // 8)
+    compressor = zlib.compressobj(9)
+    pixels = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", side, side, bit_depth, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + extra + (_png_chunk(b"PLTE", palette) if palette else b"") + _png_chunk(b"IDAT", pixels)
+            + _png_chunk(b"IEND", b""))
+
+
+def _webp_bomb(width, height):
+    """A lossless one-colour WebP costs no bits per pixel, so its header alone sets the size."""
+    data = bytearray(_encode(Image.new("RGB", (16, 16), RED), "WEBP", lossless=True, method=0))
+    fields = int.from_bytes(data[21:25], "little")
+    data[21:25] = ((width - 1) | (height - 1) << 14 | fields & ~((1 << 28) - 1)).to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_uploads_take_camera_formats_only_and_say_which():
+    for format_name in ("GIF", "BMP", "TIFF"):
+        with pytest.raises(NotAnImageError, match="JPEG, PNG, WebP or HEIC/HEIF"):
+            load_rgb(_encode(_halves(), format_name), formats=UPLOAD_FORMATS)
+        # Training reads local files of older data sets: those formats still load by default.
+        assert load_rgb(_encode(_halves(), format_name), image_size=20).shape == (20, 20, 3)
+
+
+def test_heic_is_decoded_upright_like_pillow_would():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = _encode(_halves(), "HEIF", exif=exif.tobytes(), quality=95)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB").resize((20, 20)))
+    pixels = load_rgb(data, image_size=20, formats=UPLOAD_FORMATS)
+    assert _is(pixels[2, 10], RED) and _is(pixels[17, 10], BLUE)
+    assert np.abs(pixels.astype(int) - expected).mean() < 3
+
+
+def test_heic_with_alpha_is_flattened_on_white():
+    image = Image.new("RGBA", (10, 10), (0, 0, 0, 0))
+    image.paste((200, 0, 0, 255), (0, 0, 5, 10))
+    pixels = load_rgb(_encode(image, "HEIF", quality=95), image_size=10)
+    assert _is(pixels[5, 1], (200, 0, 0)) and _is(pixels[5, 8], (255, 255, 255))
+
+
+def _jpeg_with_broken_exif():
+    """Orientation 6 beside an XResolution typed as a signed short: Pillow's exif_transpose raises struct.error."""
+    entries = [(0x0112, 3, 1, struct.pack("<HH", 6, 0)), (0x011A, 8, 1, struct.pack("<hH", -1, 0))]
+    ifd = struct.pack("<H", 2) + b"".join(struct.pack("<HHI", *entry[:3]) + entry[3] for entry in entries)
+    exif = b"Exif\0\0II*\0" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0)
+    return _encode(_halves(), "JPEG", quality=95, exif=exif)
+
+
+def test_orientation_is_read_from_exif_that_pillow_cannot_rewrite():
+    data = _jpeg_with_broken_exif()
+    with pytest.raises(struct.error):
+        ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+    turned = load_rgb(data, image_size=20)
+    assert _is(turned[2, 10], RED) and _is(turned[17, 10], BLUE)
+
+
+@pytest.mark.parametrize("data", [
+    _png_bomb(8, extra=_png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"\0" * (50 << 20), 9))),
+    b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\0\0\0\x08\0\0",
+    _encode(Image.effect_noise((256, 256), 50).convert("RGB"), "JPEG")[:300],
+    bytes(_encode(_halves(), "BMP")[:30]) + struct.pack("<I", 99) + _encode(_halves(), "BMP")[34:],
+], ids=["png-ztxt-bomb", "png-truncated-ihdr", "jpeg-cut-in-headers", "bmp-unknown-compression"])
+def test_malformed_files_raise_a_fixed_message(data):
+    """Pillow raises ValueError, OSError, struct.error and more on these; callers get one error, in plain words."""
+    with pytest.raises(CorruptImageError) as caught:
+        load_rgb(data)
+    assert str(caught.value) in ("Image could not be decoded; it is damaged or malformed.",
+                                 "Image could not be decoded; it may be truncated or damaged.")
+    assert caught.value.__cause__ is not None  # the library's error, kept for logs
+
+
+def test_each_format_has_a_pixel_limit_from_the_decode_budget():
+    with pytest.raises(ImageTooLargeError, match="limit for a WebP image"):
+        load_rgb(_webp_bomb(7745, 7745))  # 38 bytes, 60 megapixels: libwebp would take ~1 GB
+    with pytest.raises(ImageTooLargeError, match="limit for a PNG image"):
+        load_rgb(_png_bomb(7745, bit_depth=16))  # 16-bit, 60 megapixels: 120 MB to decode
+    assert load_rgb(_webp_bomb(2000, 1500), image_size=8).shape == (8, 8, 3)
+    with pytest.raises(ImageTooLargeError, match="limit for a JPEG image"):  # libjpeg cannot reduce this one
+        load_rgb(_encode(Image.new("L", (40000, 300)), "JPEG"), decode_budget=8 * 2**20)
+
+
+def test_strip_conversion_matches_converting_whole(monkeypatch):
+    """Palette, 16-bit and transparent images are converted a strip at a time, with the same result."""
+    monkeypatch.setattr(preprocessing, "STRIP_PIXELS", 5000)  # many strips
+    rng = np.random.default_rng(0)
+    rgba = Image.fromarray(rng.integers(0, 256, (300, 200, 4), dtype=np.uint8))
+    palette = Image.fromarray(rng.integers(0, 256, (300, 200, 3), dtype=np.uint8)).quantize(64)
+    deep = Image.fromarray(rng.integers(0, 65536, (300, 200), dtype=np.uint16))
+    for image in (rgba, palette, deep):
+        data = _encode(image, "PNG")
+        strips = load_rgb(data, image_size=32).astype(int)
+        monkeypatch.setattr(preprocessing, "STRIP_PIXELS", 1 << 30)  # one strip
+        whole = load_rgb(data, image_size=32).astype(int)
+        monkeypatch.setattr(preprocessing, "STRIP_PIXELS", 5000)
+        assert np.abs(strips - whole).max() <= 1
+
+
+def test_large_images_are_reduced_then_resized_like_a_plain_resize():
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:1800, 0:2400]
+    smooth = np.stack([np.sin(xx / 40) * 60 + 150, np.cos(yy / 30) * 50 + 120, (xx + yy) % 200 + 20], -1)
+    image = Image.fromarray(np.clip(smooth + rng.normal(0, 5, smooth.shape), 0, 255).astype(np.uint8))
+    plain = np.asarray(image.resize((224, 224), Image.Resampling.BILINEAR)).astype(int)
+    assert np.abs(load_rgb(_encode(image, "PNG")).astype(int) - plain).mean() < 2
+
+
+MEASURE = """
+import base64, json, sys
+from skin_classifier.preprocessing import load_rgb
+def rss(key):
+    return next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith(key))
+load_rgb(base64.b64decode(sys.argv[1]), image_size=8)  # imports and first-use allocations, not measured
+results = []
+for path in sys.argv[2:]:
+    data = open(path, "rb").read()
+    open("/proc/self/clear_refs", "w").write("5")  # reset the peak
+    before = rss("VmRSS")
+    load_rgb(data)
+    results.append(rss("VmHWM") - before)
+print(json.dumps(results))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc to read peak memory")
+def test_accepted_bombs_decode_within_the_budget(tmp_path):
+    """The largest images each format may have: decoding any of them adds at most the budget (plus slack)."""
+    import base64
+
+    files = {
+        "palette-60mpx.png": _png_bomb(7745, color_type=3, palette=bytes(range(256)) * 3),
+        "rgba-24mpx.png": _png_bomb(4900, color_type=6),
+        "16bit-48mpx.png": _png_bomb(6900, bit_depth=16),
+        "webp-7mpx.webp": _webp_bomb(2700, 2700),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    warm = base64.b64encode(_encode(Image.new("RGB", (8, 8)), "PNG")).decode()
+    result = subprocess.run([sys.executable, "-c", MEASURE, warm, *(str(tmp_path / name) for name in files)],
+                            capture_output=True, text=True, timeout=300, check=True)
+    peaks = dict(zip(files, json.loads(result.stdout)))
+    for name, peak in peaks.items():
+        assert peak <= DEFAULT_DECODE_BUDGET + 16 * 2**20, f"{name} took {peak / 2**20:.0f} MiB"

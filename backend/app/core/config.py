@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.cpus import available_cpus
 from skin_classifier.inference import RUNTIME_FILES
+from skin_classifier.preprocessing import DEFAULT_DECODE_BUDGET, DEFAULT_MAX_PIXELS
 
 # backend/app/core/config.py -> the repository root holds models/reference.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "reference"
@@ -39,7 +41,38 @@ class Settings(BaseSettings):
         description="Browser origins allowed to call the API (credentials are never allowed).",
     )
     max_upload_bytes: PositiveInt = Field(default=10 * 1024 * 1024, description="Largest accepted image file.")
-    max_image_pixels: PositiveInt = Field(default=60_000_000, description="Largest decoded image (width x height).")
+    max_image_pixels: PositiveInt = Field(
+        default=DEFAULT_MAX_PIXELS, description="Largest image (width x height); formats that must be decoded at "
+                                                "full size are held to less by DECODE_BUDGET_MB.")
+    decode_budget_mb: PositiveInt = Field(
+        default=DEFAULT_DECODE_BUDGET // 2**20,
+        description="Memory (MiB) one image decode may take; sets each format's pixel limit.")
+    inference_threads: PositiveInt = Field(
+        default_factory=available_cpus,
+        description="Threads a TFLite or ONNX runtime may use; 0 or unset: the CPUs this process may use.")
+
+    # Load shedding: what does not fit is answered 503 with Retry-After at once, instead of queueing.
+    max_concurrent_predictions: PositiveInt = Field(
+        default=2, description="Predictions in progress at once (one image decodes while another runs the model).")
+    max_queued_predictions: NonNegativeInt = Field(
+        default=4, description="Further predictions that may wait or still be uploading; more get 503.")
+    queue_timeout_s: PositiveFloat = Field(default=10.0, description="Longest wait for a free slot before a 503.")
+
+    # Slow clients: an upload must keep arriving, and connections may not sit idle.
+    body_timeout_s: PositiveFloat = Field(
+        default=10.0, description="Time an upload may take, plus 1 s for each BODY_MIN_RATE bytes received; "
+                                  "then 408.")
+    body_min_rate: PositiveInt = Field(default=32 * 1024, description="Slowest upload rate (bytes/s) given extra time.")
+    header_timeout_s: PositiveFloat = Field(
+        default=10.0, description="Time to send a request's headers (`app.server`).")
+    keep_alive_timeout_s: PositiveInt = Field(
+        default=5, description="Idle connections are closed after this, new ones included (`app.server`).")
+    shutdown_timeout_s: PositiveInt = Field(
+        default=5, description="Longest wait for requests in progress on shutdown (`app.server`).")
+    max_connections: PositiveInt = Field(
+        default=100, description="Open connections and requests beyond which new requests get 503 (`app.server`).")
+
+    docs_enabled: bool = Field(default=True, description="Serve /docs (Swagger UI, self-hosted: no CDN).")
     log_level: LogLevel = "INFO"
 
     @field_validator("cors_origins", mode="before")
@@ -59,6 +92,18 @@ class Settings(BaseSettings):
         if value not in RUNTIME_CHOICES:
             raise ValueError(f"unknown runtime {value!r}; choose one of {', '.join(RUNTIME_CHOICES)}")
         return value
+
+    @field_validator("inference_threads", mode="before")
+    @classmethod
+    def _default_threads(cls, value: Any) -> Any:
+        """0, empty or "auto" mean every CPU this process may use (what an unset variable means)."""
+        if value in (0, "0", "", "auto"):
+            return available_cpus()
+        return value
+
+    @property
+    def decode_budget_bytes(self) -> int:
+        return self.decode_budget_mb * 2**20
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -1,29 +1,30 @@
-"""Pure ASGI middleware: request logging with a request id, and an upload size limit.
+"""Pure ASGI middleware: request logging with a request id, and security headers on every answer.
 
-Both are plain ASGI (not `BaseHTTPMiddleware`) so the body is never buffered and the limit applies while the
-bytes arrive.
+Plain ASGI (not `BaseHTTPMiddleware`), so bodies are never buffered; uploads are guarded in `uploads.py`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import time
 import uuid
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("app.requests")
 
 REQUEST_ID_HEADER = "X-Request-ID"
-# Room for the multipart boundaries and part headers around the file; the file itself is checked exactly.
-FORM_OVERHEAD_BYTES = 16 * 1024
-
-
-def upload_too_large_message(max_upload_bytes: int) -> str:
-    return f"Upload too large: the limit is {max_upload_bytes:,} bytes ({max_upload_bytes / 2**20:.1f} MB)."
+# An API answers JSON only: nothing in it may load, frame or be framed.
+API_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+# The self-hosted Swagger UI page runs its own files and one inline script that starts it.
+DOCS_CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+                                "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
 
 
 class RequestLoggingMiddleware:
@@ -57,69 +58,35 @@ class RequestLoggingMiddleware:
             )
 
 
-class _BodyTooLarge(Exception):
-    """Raised from `receive` to stop the app reading once the limit is passed."""
+class SecurityHeadersMiddleware:
+    """Add security headers to every answer, and `Cache-Control: no-store` to the ones about an upload.
 
-
-class UploadLimitMiddleware:
-    """Answer 413 for POST bodies over the upload limit (plus form overhead), without buffering them.
-
-    A declared Content-Length over the limit is refused before any body is read; a body without one
-    (chunked) is counted as it arrives and cut off at the limit. Whatever the app answers after the cut-off
-    (frameworks turn a failed body read into a 400) is replaced by the 413.
+    Predictions concern a person's health: no browser or proxy cache may keep them. The docs pages get a
+    Content-Security-Policy that lets them run their own (self-hosted) script and styles.
     """
 
-    def __init__(self, app: ASGIApp, max_upload_bytes: int, paths: tuple[str, ...] = ("/predict",)) -> None:
+    def __init__(self, app: ASGIApp, docs_paths: tuple[str, ...] = (), no_store_paths: tuple[str, ...] = ()) -> None:
         self.app = app
-        self.max_upload_bytes = max_upload_bytes
-        self.max_body_bytes = max_upload_bytes + FORM_OVERHEAD_BYTES
-        self.paths = paths
+        self.docs_paths = docs_paths
+        self.no_store_paths = no_store_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._reject(send)
-            return
+        path = scope["path"]
+        is_docs = any(path == prefix or path.startswith(prefix + "/") for prefix in self.docs_paths)
+        no_store = path in self.no_store_paths
 
-        received = 0
-        exceeded = False
-        response_started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    exceeded = True
-                    raise _BodyTooLarge()
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal response_started
-            if exceeded:
-                return  # the app's answer to a cut-off body is replaced by the 413 below
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response_started = True
+                headers = MutableHeaders(scope=message)
+                for name, value in API_SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if is_docs:
+                    headers["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+                if no_store:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
-        with contextlib.suppress(_BodyTooLarge):
-            await self.app(scope, counting_receive, guarded_send)
-        if exceeded and not response_started:
-            await self._reject(send)
-
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": upload_too_large_message(self.max_upload_bytes)}).encode()
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        })
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, receive, send_with_headers)

@@ -11,6 +11,7 @@ from enum import Enum
 
 from app.core.config import Settings
 from skin_classifier.inference import ArtifactError, Classifier, Prediction, load_classifier
+from skin_classifier.preprocessing import UPLOAD_FORMATS, ImageSource, preprocess
 
 logger = logging.getLogger("app.model")
 
@@ -21,6 +22,13 @@ class ModelState(str, Enum):
     LOADING = "loading"
     READY = "ready"
     FAILED = "failed"
+
+
+# A client asked to come back while the model loads should not come back sooner: loading takes seconds.
+NOT_READY_RETRY_AFTER_S = 5
+# What a client is told about a failed load: never a path or a library's message (those go to the log).
+ARTIFACT_FAILURE = "the model files are missing, incomplete or of an unsupported version."
+RUNTIME_FAILURE = "the model runtime could not open the model."
 
 
 class ModelNotReadyError(RuntimeError):
@@ -36,7 +44,8 @@ class Classification:
 
 
 def load_from_settings(settings: Settings) -> Classifier:
-    return load_classifier(settings.model_dir, settings.model_runtime, max_pixels=settings.max_image_pixels)
+    return load_classifier(settings.model_dir, settings.model_runtime, max_pixels=settings.max_image_pixels,
+                           threads=settings.inference_threads)
 
 
 class ModelService:
@@ -44,17 +53,20 @@ class ModelService:
 
     Loading runs in a background thread so the server answers (503) while it loads, and a failure is kept
     as a reason for /health instead of stopping the process. Predictors such as the TFLite interpreter are
-    not thread-safe, so forward passes are serialised by a lock; decoding runs outside it, in parallel.
+    not thread-safe, so forward passes are serialised by a lock. Decoding has a lock of its own: one image
+    decodes while another runs the model, and memory holds at most one decode budget of pixels.
     """
 
     def __init__(self, settings: Settings, loader: Loader = load_from_settings) -> None:
         self.settings = settings
         self._loader = loader
         self._predict_lock = threading.Lock()
+        self._decode_lock = threading.Lock()
         self._finished = threading.Event()
         self._thread: threading.Thread | None = None
         self.state = ModelState.LOADING
-        self.error: str | None = None
+        self.error: str | None = None  # the full reason, for the log only: it names paths and library errors
+        self.failure: str | None = None  # what /health and /predict may say
         self.classifier: Classifier | None = None
 
     def start(self) -> None:
@@ -75,6 +87,7 @@ class ModelService:
             classifier.warm_up()
         except Exception as error:  # any failure is reported by /health, never raised into the server
             self.error = f"{type(error).__name__}: {error}"
+            self.failure = ARTIFACT_FAILURE if isinstance(error, ArtifactError) else RUNTIME_FAILURE
             self.state = ModelState.FAILED
             logger.error("Model failed to load: %s", self.error, exc_info=not isinstance(error, ArtifactError))
         else:
@@ -91,7 +104,7 @@ class ModelService:
         if self.state is ModelState.LOADING:
             return "Model is still loading; try again shortly."
         if self.state is ModelState.FAILED:
-            return f"Model failed to load: {self.error}"
+            return f"Model failed to load: {self.failure} The server log has the details."
         return "Model is ready."
 
     def ready_classifier(self) -> Classifier:
@@ -99,11 +112,13 @@ class ModelService:
             raise ModelNotReadyError(self.describe_state())
         return self.classifier
 
-    def classify(self, data: bytes) -> Classification:
-        """Classify one image; raises `skin_classifier.preprocessing.ImageError` for unusable input."""
+    def classify(self, image: ImageSource) -> Classification:
+        """Classify one uploaded image (bytes or a file); raises `preprocessing.ImageError` for unusable input."""
         classifier = self.ready_classifier()
         started = time.perf_counter()
-        pixels = classifier.preprocess(data)
+        with self._decode_lock:
+            pixels = preprocess(image, classifier.info.image_size, self.settings.max_image_pixels,
+                                formats=UPLOAD_FORMATS, decode_budget=self.settings.decode_budget_bytes)
         with self._predict_lock:
             probabilities = classifier.predict_probabilities(pixels[None])
         prediction = classifier.rank(probabilities[0])

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import ModelServiceDep, SettingsDep
-from app.core.middleware import upload_too_large_message
-from app.schemas import ClassScore, ErrorResponse, PredictionResponse
-from app.services.classifier import ModelNotReadyError
-from skin_classifier.preprocessing import ImageError, ImageTooLargeError, NotAnImageError
+from app.api.deps import CapacityDep, ModelServiceDep, SettingsDep
+from app.core.uploads import upload_too_large_message
+from app.schemas import RETRY_AFTER_HEADER, ClassScore, ErrorResponse, PredictionResponse
+from app.services.capacity import RETRY_AFTER_S, Overloaded
+from app.services.classifier import NOT_READY_RETRY_AFTER_S, ModelNotReadyError
+from skin_classifier.preprocessing import ImageError, ImageTooLargeError, NotAnImageError, describe_formats
+
+logger = logging.getLogger("app.predict")
 
 router = APIRouter(tags=["predict"])
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "The multipart body is malformed."},
-    413: {"model": ErrorResponse, "description": "The upload is over the size limit, or decodes to too many pixels."},
-    415: {"model": ErrorResponse, "description": "Not a supported image (judged by the bytes, not the name)."},
-    422: {"model": ErrorResponse, "description": "No 'file' field, an empty file, or a corrupt or truncated image."},
-    503: {"model": ErrorResponse, "description": "The model is loading or failed to load."},
+    400: {"model": ErrorResponse, "description": "The multipart body is malformed, or has more than one file or "
+                                                 "two fields."},
+    408: {"model": ErrorResponse, "description": "The upload arrived too slowly."},
+    413: {"model": ErrorResponse, "description": "The upload is over the size limit, or the image has more pixels "
+                                                 "than its format may have."},
+    415: {"model": ErrorResponse, "description": f"Not a {describe_formats()} image (judged by the bytes, not the "
+                                                 "name)."},
+    422: {"model": ErrorResponse, "description": "No 'file' field, an empty file, or a damaged, truncated or "
+                                                 "malformed image."},
+    503: {"model": ErrorResponse, "headers": RETRY_AFTER_HEADER,
+          "description": "The server is busy (load shedding), or the model is loading or failed to load."},
 }
+# One file and at most two other fields (browsers may add one); text fields are small.
+FORM_LIMITS = {"max_files": 1, "max_fields": 2, "max_part_size": 1024}
 
 
 def image_error_status(error: ImageError) -> int:
@@ -38,26 +50,39 @@ def image_error_status(error: ImageError) -> int:
     response_model=PredictionResponse,
     summary="Classify a skin lesion image",
     responses=ERROR_RESPONSES,
+    form_limits=FORM_LIMITS,
 )
 async def predict(
-    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP, BMP, GIF or TIFF image.")],
+    file: Annotated[UploadFile, File(description=f"A {describe_formats()} image.")],
+    request: Request,
     service: ModelServiceDep,
     settings: SettingsDep,
+    capacity: CapacityDep,
 ) -> PredictionResponse:
-    # Read at most one byte past the limit: enough to tell "too large" without holding more.
-    data = await file.read(settings.max_upload_bytes + 1)
-    await file.close()
-    if len(data) > settings.max_upload_bytes:
+    # The upload guard has bounded the body already; the form overhead aside, the file is checked exactly.
+    if file.size is not None and file.size > settings.max_upload_bytes:
         raise HTTPException(413, upload_too_large_message(settings.max_upload_bytes))
-    if not data:
+    if not file.size:
         raise HTTPException(422, "The uploaded file is empty.")
     try:
-        # Off the event loop: /health and other requests keep being answered during inference.
-        result = await run_in_threadpool(service.classify, data)
+        service.ready_classifier()  # a model that is not ready is said at once, not after a wait in the queue
+        async with capacity.slot():
+            if await request.is_disconnected():
+                logger.info("Client gone before its prediction started; dropped (request_id=%s)",
+                            getattr(request.state, "request_id", None))
+                raise HTTPException(499, "Client closed the request.")
+            # Off the event loop: /health and other requests keep being answered during inference.
+            result = await run_in_threadpool(service.classify, file.file)
+    except Overloaded as error:
+        raise HTTPException(503, str(error), headers={"Retry-After": str(RETRY_AFTER_S)}) from error
     except ModelNotReadyError as error:
-        raise HTTPException(503, str(error)) from error
+        raise HTTPException(503, str(error), headers={"Retry-After": str(NOT_READY_RETRY_AFTER_S)}) from error
     except ImageError as error:
-        raise HTTPException(image_error_status(error), str(error)) from error
+        status = image_error_status(error)
+        cause = error.__cause__
+        logger.info("Image refused: status=%d reason=%s cause=%s (request_id=%s)", status, type(error).__name__,
+                    type(cause).__name__ if cause else "-", getattr(request.state, "request_id", None))
+        raise HTTPException(status, str(error)) from error
     return PredictionResponse(
         predicted_class=result.prediction.predicted_class,
         confidence=result.prediction.confidence,

@@ -1,0 +1,39 @@
+"""GET /docs: Swagger UI served by this server, from the files the fastapi-offline package ships.
+
+FastAPI's own page loads its script from a CDN, which would run third-party code next to the API. URLs here
+are relative, so the page also works behind a path prefix (nginx serves the API under /api/).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+DOCS_PATH = "/docs"
+ASSETS_PATH = f"{DOCS_PATH}/assets"
+ASSETS_DIR = Path(str(files("fastapi_offline") / "static"))
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(DOCS_PATH)
+async def swagger_ui() -> HTMLResponse:
+    assets = ASSETS_PATH.lstrip("/")  # relative to /docs: docs/assets/...
+    return get_swagger_ui_html(
+        openapi_url="openapi.json",
+        title="Skin Lesion Classifier API - Swagger UI",
+        swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+        swagger_css_url=f"{assets}/swagger-ui.css",
+        swagger_favicon_url=f"{assets}/favicon.png",
+    )
+
+
+def add_docs(app: FastAPI) -> None:
+    """Serve the page and the package's static files (its script, styles and icon)."""
+    app.include_router(router)
+    app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="docs-assets")

@@ -1,0 +1,98 @@
+"""Side-by-side figures of trained runs, one per backbone: accuracy on every held-out split, per-class recall,
+speed, size and training time. Writes JSON and Markdown with the machine and the command.
+
+    python ml/benchmarks/compare_backbones.py runs/vgg16 runs/efficientnet-lite0 --output runs/backbones
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from skin_classifier.inference import load_classifier  # noqa: E402
+from skin_classifier.jsonio import write_json  # noqa: E402
+from skin_classifier.machine import cpu_name  # noqa: E402
+
+
+def forward_ms(artifact: Path, runs: int = 30) -> float:
+    """Median batch-1 forward time of the Keras float32 model, compiled (the same runtime for every backbone)."""
+    classifier = load_classifier(artifact, "keras")
+    size = classifier.info.image_size
+    batch = np.random.default_rng(0).uniform(0, 255, (1, size, size, 3)).astype(np.float32)
+    classifier.predict_probabilities(batch)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        classifier.predict_probabilities(batch)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(float(np.median(times)), 1)
+
+
+def summarise(run: Path) -> dict:
+    artifact = run / "artifact"
+    manifest = json.loads((artifact / "manifest.json").read_text(encoding="utf-8"))
+    metrics = json.loads((artifact / "metrics.json").read_text(encoding="utf-8"))
+    training = manifest["training"]
+    classifier = load_classifier(artifact, "keras")
+    return {
+        "run": run.name,
+        "backbone": training.get("backbone"),
+        "weights": training["settings"].get("weights"),
+        "image_size": classifier.info.image_size,
+        "parameters_m": round(classifier.predictor.model.count_params() / 1e6, 2),
+        "keras_file_mb": round((artifact / "model.keras").stat().st_size / 1e6, 1),
+        "forward_ms_batch1": forward_ms(artifact),
+        "training_minutes": round(training["timings_s"].get("total_s", 0) / 60, 1),
+        "timings_s": training["timings_s"],
+        "epochs_run": training.get("epochs_run"),
+        "balanced_accuracy": {split: round(report["balanced_accuracy"], 4) for split, report in metrics.items()},
+        "macro_f1": {split: round(report["macro_f1"], 4) for split, report in metrics.items()},
+        "test_recall": {name: round(scores["recall"], 3) for name, scores in metrics["test"]["per_class"].items()}
+        if "test" in metrics else {},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", type=Path, nargs="+", help="training run folders (each with artifact/)")
+    parser.add_argument("--output", type=Path, default=Path("runs/backbones"), help="report path without suffix")
+    args = parser.parse_args(argv)
+    rows = [summarise(run) for run in args.runs]
+    report = {"command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
+              "machine": {"cpu": cpu_name(), "cores": os.cpu_count()}, "rows": rows}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    write_json(args.output.with_suffix(".json"), report)
+    classes = list(rows[0]["test_recall"])
+    lines = ["# Backbones compared", "",
+             f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
+             f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
+             "touched once) and shift (body sites never trained on); forward time is Keras float32 (compiled "
+             "graph), batch 1; the served runtime is faster (see Serving runtimes).", "",
+             "| backbone | weights | input | params (M) | val | test | shift | test macro F1 | forward ms "
+             "| Keras file MB | training min |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        accuracy = row["balanced_accuracy"]
+        weights = Path(row["weights"]).name if row["weights"] not in ("imagenet", "none") else row["weights"]
+        lines.append(f"| {row['backbone']} | {weights} | {row['image_size']} | {row['parameters_m']} "
+                     f"| {accuracy.get('val', float('nan')):.3f} | {accuracy.get('test', float('nan')):.3f} "
+                     f"| {accuracy.get('shift', float('nan')):.3f} | {row['macro_f1'].get('test', float('nan')):.3f} "
+                     f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} |")
+    lines += ["", "Test recall per class:", "", "| backbone | " + " | ".join(classes) + " |",
+              "|---|" + "---|" * len(classes)]
+    lines += [f"| {row['backbone']} | " + " | ".join(f"{row['test_recall'].get(c, 0):.2f}" for c in classes) + " |"
+              for row in rows]
+    args.output.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

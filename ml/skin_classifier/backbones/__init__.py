@@ -1,0 +1,1 @@
+"""Convolutional bases for the classifier; `registry` lists them."""
