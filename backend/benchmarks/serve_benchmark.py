@@ -236,13 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     image = args.image.read_bytes() if args.image else generated_jpeg()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server_command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    # The production entry point (uvicorn with the API's connection deadlines), as the Docker image runs it.
+    server_command = [sys.executable, "-m", "app.server", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
+                      "--no-access-log"]
     env = {**os.environ, "MODEL_DIR": str(args.model_dir.resolve()), "MODEL_RUNTIME": args.runtime}
     result: dict[str, Any] = {
-        "command": shlex.join([sys.executable, *sys.argv]),
-        "server_command": shlex.join(server_command),
+        # Reports are committed: no machine's absolute paths in them.
+        "command": shlex.join(["python", *sys.argv]),
+        "server_command": shlex.join(["python", *server_command[1:]]),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model_dir": str(args.model_dir.resolve()),
+        "model_dir": str(args.model_dir),
         "image": {"source": str(args.image) if args.image else "generated 224x224 JPEG", "bytes": len(image)},
         "machine": machine_facts(),
         "levels": [],

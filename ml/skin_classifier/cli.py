@@ -127,7 +127,8 @@ def _add_convert_parser(commands) -> None:
     parser.add_argument("--calibration-count", type=int, default=200,
                         help="images to calibrate on, classes taking turns, fixed seed (default 200)")
     parser.add_argument("--calibration-method", default="minmax", choices=("minmax", "percentile", "entropy"),
-                        help="how activation ranges are set from the calibration images (default minmax)")
+                        help="how activation ranges are set from the calibration images (default minmax; "
+                             "percentile and entropy hold all their activations in memory: use ~40 images)")
 
 
 def _add_package_parser(commands) -> None:

@@ -78,25 +78,34 @@ class PixelCalibrationReader:
         self.start = 0
 
 
-def _output_tail(model) -> list[str]:
-    """Nodes between the last matrix multiplications and the output (logit averaging, temperature, bias,
-    softmax): negligible compute, so they stay float and the served probabilities keep full resolution."""
+def _head_nodes(model) -> list[str]:
+    """Nodes after the last convolutions: pooling, the head's normalisation and dense layers, softmax.
+
+    They stay float. Pooled features share one activation scale but span very different ranges per
+    channel, and the head's batch normalisation then magnifies the rounding of the small ones: on the
+    HAM10000 VGG16, quantising the head cost 12 points of balanced accuracy, keeping it float 0.8, at the
+    same speed (the head is a tiny share of the compute). The probabilities also keep full resolution.
+    """
     producers = {output: node for node in model.graph.node for output in node.output}
-    tail, pending = [], [output.name for output in model.graph.output]
+    head, pending = [], [output.name for output in model.graph.output]
     while pending:
         node = producers.get(pending.pop())
-        if node is None or node.op_type in ("MatMul", "Gemm", "Conv") or node.name in tail:
+        if node is None or node.op_type == "Conv" or node.name in head:
             continue
-        tail.append(node.name)
+        head.append(node.name)
         pending.extend(node.input)
-    return tail
+    return head
 
 
 def _onnx_int8(source: Path, target: Path, images: np.ndarray, method: str = "minmax") -> None:
-    """Static int8 in QDQ form, which ONNX Runtime's CPU provider fuses into integer kernels.
+    """Static int8 convolutions in QDQ form, which ONNX Runtime's CPU provider fuses into integer kernels.
 
-    Weights: int8, symmetric, one scale per output channel (depthwise and first convolutions have channels
-    of very different ranges). Activations: int8 with a zero point, ranges from the calibration images.
+    Weights: int8, symmetric, one scale per output channel (channels of a convolution, depthwise ones above
+    all, have very different ranges). Activations: uint8 with a zero point, ranges from the calibration
+    images; uint8 x int8 is x86's native integer product (HAM10000 VGG16, one core: 38 ms an image, 59 with
+    int8 activations, same accuracy). No reduce_range: 7-bit weights only help CPUs without VNNI, and cost
+    that model another 5 points. "percentile" and "entropy" hold every calibration image's activations in
+    memory at once (tens of MB an image at 224 px), so give them tens of images, not hundreds.
     """
     import onnx
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
@@ -110,10 +119,10 @@ def _onnx_int8(source: Path, target: Path, images: np.ndarray, method: str = "mi
     quantize_static(
         str(prepared), str(target), PixelCalibrationReader(model.graph.input[0].name, images),
         quant_format=QuantFormat.QDQ, per_channel=True,
-        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
         calibrate_method={"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
                           "entropy": CalibrationMethod.Entropy}[method],
-        nodes_to_exclude=_output_tail(model),
+        nodes_to_exclude=_head_nodes(model),
         extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
     )
 

@@ -39,7 +39,11 @@ def test_onnx_int8_is_quantized_loads_and_agrees_with_keras(trained_run, synthet
     graph = onnx.load(str(artifact_copy / "model_int8.onnx")).graph
     op_types = [node.op_type for node in graph.node]
     assert "QuantizeLinear" in op_types and "DequantizeLinear" in op_types
-    assert op_types[-1] == "Softmax"  # the output tail stays float: probabilities are not rounded to 1/256
+    dequantized = {node.output[0] for node in graph.node if node.op_type == "DequantizeLinear"}
+    convolutions = [node for node in graph.node if node.op_type == "Conv"]
+    head = [node for node in graph.node if node.op_type in ("Gemm", "MatMul", "Softmax")]
+    assert convolutions and all(node.input[0] in dequantized for node in convolutions)  # integer convolutions
+    assert head and not any(set(node.input) & dequantized for node in head)  # the head stays float
 
     int8 = load_classifier(artifact_copy, runtime="onnx-int8")
     assert isinstance(int8.predictor, OnnxPredictor) and int8.runtime == "onnx-int8"
