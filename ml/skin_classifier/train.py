@@ -171,12 +171,13 @@ def training_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, b
     counts = np.bincount(labels, minlength=num_classes)
     draw = 1.0 / counts[labels] / num_classes if balanced_sampling else None
     rng = np.random.default_rng(seed)
+    size = min(batch_size, len(labels))  # a data set smaller than one batch still yields batches
 
     def batches():
         while True:
             order = rng.choice(len(labels), len(labels), p=draw) if balanced_sampling else rng.permutation(len(labels))
-            for start in range(0, len(order) - batch_size + 1, batch_size):  # full batches only
-                index = np.sort(order[start:start + batch_size])
+            for start in range(0, len(order) - size + 1, size):  # full batches only
+                index = np.sort(order[start:start + size])
                 x = inputs[rng.integers(0, inputs.shape[0], len(index)), index] if cached else inputs[index]
                 batch = (x.astype(np.float32) if cached else x, one_hot[index])
                 yield batch if weights is None else (*batch, weights[labels[index]])

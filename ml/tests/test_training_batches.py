@@ -1,0 +1,20 @@
+import numpy as np
+
+from skin_classifier.train import training_batches
+
+
+def test_a_data_set_smaller_than_one_batch_still_yields_batches():
+    images = np.zeros((5, 8, 8, 3), np.uint8)
+    labels = np.array([0, 0, 1, 1, 2])
+    pixels, one_hot = next(iter(training_batches(images, labels, 3, 32, None, False, seed=0)))
+    assert pixels.shape == (5, 8, 8, 3) and one_hot.shape == (5, 3)
+
+
+def test_balanced_sampling_evens_out_the_classes():
+    features = np.zeros((1, 1000, 4), np.float16)  # cached activations: (views, N, ...)
+    labels = np.array([0] * 900 + [1] * 90 + [2] * 10)
+    batches = training_batches(features, labels, 3, 100, None, True, seed=0).take(30)
+    counts = sum(np.asarray(one_hot).sum(axis=0) for _, one_hot in batches)
+    assert counts.min() / counts.max() > 0.8, counts
+    plain = training_batches(features, labels, 3, 100, None, False, seed=0).take(30)
+    assert sum(np.asarray(one_hot).sum(axis=0) for _, one_hot in plain)[2] < 0.05 * 3000
