@@ -13,7 +13,7 @@ ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run serve frontend up down train evaluate reference bench load lint test test-ml test-backend \
-	test-deploy test-frontend test-e2e clean
+	test-deploy test-frontend test-e2e test-docker docker-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
 load: setup ## load-test the API serving ARTIFACT: hostile inputs, 50-upload burst, 10,000-upload soak (docs/load-test.md)
 	$(PY) backend/benchmarks/load_test.py --model-dir "$(ARTIFACT)" $(LOAD_ARGS)
 
-test: setup lint test-ml test-backend test-deploy test-frontend test-e2e ## set up and run every test suite
+test: setup lint test-ml test-backend test-deploy test-frontend test-e2e test-docker ## set up and run every test suite
 
 lint: setup ## check Python style (ruff)
 	$(PY) -m ruff check .
@@ -82,6 +82,14 @@ test-frontend:
 
 test-e2e:
 	PYTHON=$(abspath $(PY)) scripts/e2e.sh
+
+# Runs where a Docker engine answers; REQUIRE_DOCKER=1 (as in CI) makes a missing engine a failure.
+test-docker:
+	@if [ "$(REQUIRE_DOCKER)" = 1 ] || docker info >/dev/null 2>&1; then REPORT=0 scripts/docker-test.sh; \
+	else echo "test-docker: skipped, no Docker engine answers (make docker-test needs one)"; fi
+
+docker-test: ## build and start the Docker stack, check it through nginx on :8080, write docs/docker-test.md
+	scripts/docker-test.sh
 
 clean: ## remove build output, caches and test artifacts (keeps .venv and node_modules)
 	rm -rf runs frontend/dist frontend/e2e/artifacts .pytest_cache */.pytest_cache tests/.pytest_cache

@@ -22,7 +22,7 @@ case "$backbone" in
     recipe=(--weights "${VGG16_WEIGHTS:-../shared/weights/vgg16_notop_hed_bsds500.weights.h5}" --epochs 30 10 5
             --max-train-per-class 1500 --cached-views 2 --mixed-precision) ;;
   efficientnet-lite*)
-    recipe=(--weights imagenet --epochs 20 8 8 --fine-tune-lr 1e-4 --cached-views 4) ;;
+    recipe=(--weights imagenet --epochs 20 8 8 --fine-tune-lr 1e-4 --cached-views 4 --colour-constancy) ;;
   *) echo "no recipe for backbone $backbone" >&2; exit 2 ;;
 esac
 

@@ -14,7 +14,12 @@ from app.api.routes import docs, health, predict, root
 from app.core.config import Settings
 from app.core.errors import register_exception_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import REQUEST_ID_HEADER, RequestLoggingMiddleware, SecurityHeadersMiddleware
+from app.core.middleware import (
+    REQUEST_ID_HEADER,
+    ForwardedPrefixMiddleware,
+    RequestLoggingMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.core.uploads import FORM_OVERHEAD_BYTES, UploadGuardMiddleware
 from app.schemas import DISCLAIMER
 from app.services.capacity import Capacity
@@ -47,8 +52,10 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     app = FastAPI(
         title="Skin Lesion Classifier API",
         version=__version__,
-        description=f"Classifies skin lesion images with a VGG16 transfer-learning model.\n\n**{DISCLAIMER}**",
+        description=("Classifies skin lesion images with a transfer-learning model (`GET /health` names the "
+                     f"one loaded).\n\n**{DISCLAIMER}**"),
         lifespan=lifespan,
+        openapi_url=None,  # served by docs.schema_router, with the proxy's prefix as the server
         docs_url=None,  # self-hosted below, not from a CDN
         redoc_url=None,
     )
@@ -56,7 +63,7 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     app.state.model_service = service
     app.state.capacity = capacity
     register_exception_handlers(app)
-    for router in (root.router, health.router, predict.router):
+    for router in (root.router, health.router, predict.router, docs.schema_router):
         app.include_router(router)
     if settings.docs_enabled:
         docs.add_docs(app)
@@ -78,6 +85,7 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     )
     app.add_middleware(SecurityHeadersMiddleware, docs_paths=(docs.DOCS_PATH,), no_store_paths=("/predict",))
     app.add_middleware(RequestLoggingMiddleware)
+    app.add_middleware(ForwardedPrefixMiddleware)
     return app
 
 

@@ -174,6 +174,24 @@ def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
         assert client.get(f"/docs/assets/{asset}").status_code == 200
 
 
+def test_proxy_prefix_names_the_schema_server_without_changing_routes(client: TestClient) -> None:
+    """Behind nginx (X-Forwarded-Prefix: /api) Swagger UI must call /api/predict; directly, /predict."""
+    assert "servers" not in client.get("/openapi.json").json()
+    behind_proxy = {"X-Forwarded-Prefix": "/api"}
+    assert client.get("/openapi.json", headers=behind_proxy).json()["servers"] == [{"url": "/api"}]
+    assert "servers" not in client.get("/openapi.json").json(), "one request's prefix must not stick"
+    assert client.get("/docs/assets/swagger-ui.css", headers=behind_proxy).status_code == 200
+    hostile = {"X-Forwarded-Prefix": "javascript:alert(1)"}
+    assert "servers" not in client.get("/openapi.json", headers=hostile).json()
+
+
+def test_upload_limit_holds_behind_the_proxy_prefix(make_settings: SettingsFactory) -> None:
+    with TestClient(create_app(make_settings(model_dir=Path("/nonexistent"), max_upload_bytes=1000))) as client:
+        response = client.post("/predict", headers={"X-Forwarded-Prefix": "/api"},
+                               files={"file": ("big.jpg", b"\0" * 20_000, "image/jpeg")})
+    assert response.status_code == 413
+
+
 def test_docs_can_be_switched_off(make_settings: SettingsFactory) -> None:
     with TestClient(create_app(make_settings(model_dir=Path("/nonexistent"), docs_enabled=False))) as client:
         assert client.get("/docs").status_code == 404

@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from app.core.config import Settings
+from app.core.uploads import FORM_OVERHEAD_BYTES
+
 yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read the compose file and the Blueprint")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -314,7 +317,7 @@ def test_compose_frontend() -> None:
     args = build.get("args") or {}
     args = dict(item.split("=", 1) for item in args) if isinstance(args, list) else args
     assert args["VITE_API_URL"] == "/api"
-    assert "8080:8080" in [str(port) for port in frontend["ports"]]
+    assert "${WEB_PORT:-8080}:8080" in [str(port) for port in frontend["ports"]], "published on :8080 by default"
     assert frontend["depends_on"]["backend"]["condition"] == "service_healthy"
 
 
@@ -464,7 +467,10 @@ def test_frontend_dockerignore_keeps_local_builds_out() -> None:
 def test_nginx_conf_serves_the_spa_and_proxies_the_api() -> None:
     conf = NGINX_CONF.read_text(encoding="utf-8")
     assert re.search(r"listen\s+8080;", conf)
-    assert re.search(r"client_max_body_size\s+11m;", conf)
+    limit = re.search(r"client_max_body_size\s+(\d+)k;", conf)
+    assert limit, "client_max_body_size must be given in KiB"
+    api_limit = Settings.model_fields["max_upload_bytes"].default + FORM_OVERHEAD_BYTES
+    assert int(limit.group(1)) * 1024 == api_limit, "nginx's body limit must equal the API's (file + framing)"
     assert re.search(r"try_files\s+\$uri\s+\$uri/\s+/index\.html;", conf)
     assert "immutable" in conf, "hashed assets should be cached"
     api = re.search(r"location /api/ \{(.*?)\n    \}", conf, re.S)

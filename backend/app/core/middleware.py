@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request logging with a request id, and security headers on every answer.
+"""Pure ASGI middleware: request logging with a request id, security headers on every answer, and the path
+prefix a reverse proxy serves the API under.
 
 Plain ASGI (not `BaseHTTPMiddleware`), so bodies are never buffered; uploads are guarded in `uploads.py`.
 """
@@ -6,10 +7,12 @@ Plain ASGI (not `BaseHTTPMiddleware`), so bodies are never buffered; uploads are
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("app.requests")
@@ -74,7 +77,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
+        path = get_route_path(scope)
         is_docs = any(path == prefix or path.startswith(prefix + "/") for prefix in self.docs_paths)
         no_store = path in self.no_store_paths
 
@@ -90,3 +93,27 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+FORWARDED_PREFIX_HEADER = b"x-forwarded-prefix"
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+
+
+class ForwardedPrefixMiddleware:
+    """Take the proxy's `X-Forwarded-Prefix` (e.g. `/api`) as the ASGI root path.
+
+    nginx strips the prefix before the request arrives, so routing is unchanged; the OpenAPI schema then names
+    the prefixed URL as its server, so Swagger UI behind the proxy calls `/api/predict`, not `/predict`. Only
+    a plain path is accepted; anything else is ignored.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            prefix = dict(scope["headers"]).get(FORWARDED_PREFIX_HEADER, b"").decode("latin-1").rstrip("/")
+            if _PREFIX.fullmatch(prefix):  # ASGI: `path` includes `root_path`; routing strips it again
+                scope = {**scope, "root_path": scope.get("root_path", "") + prefix, "path": prefix + scope["path"],
+                         "raw_path": prefix.encode() + scope.get("raw_path", scope["path"].encode())}
+        await self.app(scope, receive, send)

@@ -20,6 +20,7 @@ import time
 
 import anyio
 from starlette.datastructures import Headers
+from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.services.capacity import RETRY_AFTER_S, Capacity, overloaded_message
@@ -87,7 +88,7 @@ class UploadGuardMiddleware:
         self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+        if scope["type"] != "http" or scope["method"] != "POST" or get_route_path(scope) not in self.paths:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")

@@ -1,4 +1,4 @@
-"""GET /docs: Swagger UI served by this server, from the files the fastapi-offline package ships.
+"""GET /openapi.json, and GET /docs: Swagger UI served by this server, from the files fastapi-offline ships.
 
 FastAPI's own page loads its script from a CDN, which would run third-party code next to the API. URLs here
 are relative, so the page also works behind a path prefix (nginx serves the API under /api/).
@@ -8,17 +8,34 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+OPENAPI_PATH = "/openapi.json"
 DOCS_PATH = "/docs"
 ASSETS_PATH = f"{DOCS_PATH}/assets"
 ASSETS_DIR = Path(str(files("fastapi_offline") / "static"))
 
 router = APIRouter(include_in_schema=False)
+schema_router = APIRouter(include_in_schema=False)
+
+
+@schema_router.get(OPENAPI_PATH)
+async def openapi_schema(request: Request) -> dict[str, Any]:
+    """The schema, with the proxy's path prefix as its server on each request.
+
+    FastAPI's own route caches the first request's prefix, so a schema fetched directly and then through
+    the proxy (or the other way round) would name the wrong server.
+    """
+    schema = dict(request.app.openapi())
+    root_path = request.scope.get("root_path", "").rstrip("/")
+    if root_path:
+        schema["servers"] = [{"url": root_path}]
+    return schema
 
 
 @router.get(DOCS_PATH)
