@@ -42,6 +42,9 @@ def _add_train_parser(commands) -> None:
     parser.add_argument("--epochs", type=int, nargs=3, default=(12, 6, 6), metavar=("HEAD", "TOP", "MORE"),
                         help="maximum epochs of phase 1 (head), 2 (top blocks), 3 (more blocks); 0 skips a phase; "
                              "early stopping may end each sooner (default 12 6 6)")
+    parser.add_argument("--phase-blocks", nargs=2, metavar=("TOP", "MORE"), default=None,
+                        help="first block trained in phase 2 and in phase 3 (default: the backbone's own, e.g. "
+                             "block7a block5a); an earlier block fine-tunes more of the network")
     parser.add_argument("--head-lr", type=float, default=1e-3, help="phase 1 learning rate (default 1e-3)")
     parser.add_argument("--fine-tune-lr", type=float, default=1e-5,
                         help="phase 2 learning rate and phase 3 starting rate (default 1e-5)")
@@ -169,6 +172,7 @@ def run_train(args: argparse.Namespace) -> None:
     config = TrainConfig(
         data_dir=args.data_dir, output_dir=args.output, backbone=args.backbone, weights=args.weights,
         image_size=args.image_size, batch_size=args.batch_size, epochs=tuple(args.epochs),
+        phase_blocks=tuple(args.phase_blocks) if args.phase_blocks else None,
         head_learning_rate=args.head_lr, fine_tune_learning_rate=args.fine_tune_lr, head_units=args.head_units,
         dropout=args.dropout, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
         shift_holdout=args.shift_holdout, metadata_csv=args.metadata, group_column=args.group_column,

@@ -68,6 +68,7 @@ class TrainConfig:
     image_size: int | None = None  # None: the backbone's own size
     batch_size: int = 32
     epochs: tuple[int, int, int] = (12, 6, 6)
+    phase_blocks: tuple[str, str] | None = None  # first trainable block of phases 2 and 3; None: the registry's
     head_learning_rate: float = 1e-3
     fine_tune_learning_rate: float = 1e-5
     head_units: int = 256
@@ -96,9 +97,14 @@ class TrainConfig:
         if self.balancing not in BALANCING:
             raise ValueError(f"balancing must be one of {BALANCING}")
         self.image_size = self.image_size or get_backbone(self.backbone).image_size
+        backbone = get_backbone(self.backbone)
+        self.phase_blocks = tuple(self.phase_blocks or backbone.phase_blocks)
+        unknown = [block for block in self.phase_blocks if block not in backbone.blocks]
+        if unknown:
+            raise ValueError(f"{self.backbone} has no block {unknown}; its blocks are {list(backbone.blocks)}")
 
     def phases(self) -> list[Phase]:
-        top, more = get_backbone(self.backbone).phase_blocks
+        top, more = self.phase_blocks
         return [
             Phase("1-head", None, self.head_learning_rate),
             Phase(f"2-from-{top}", top, self.fine_tune_learning_rate),

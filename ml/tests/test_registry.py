@@ -28,3 +28,11 @@ def test_phases_follow_the_backbone():
     assert TrainConfig(data_dir=".", output_dir=".", backbone="efficientnet-lite2").image_size == 260
     with pytest.raises(ValueError, match="Unknown backbone"):
         get_backbone("resnet50")
+
+
+def test_phase_blocks_can_reach_deeper_but_only_into_real_blocks():
+    config = TrainConfig(data_dir=".", output_dir=".", backbone="efficientnet-lite0",
+                         phase_blocks=("block6a", "block2a"))
+    assert [phase.first_trainable_block for phase in config.phases()] == [None, "block6a", "block2a"]
+    with pytest.raises(ValueError, match="no block"):
+        TrainConfig(data_dir=".", output_dir=".", backbone="vgg16", phase_blocks=("block5", "block9"))
