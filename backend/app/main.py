@@ -25,6 +25,8 @@ from app.schemas import DISCLAIMER
 from app.services.capacity import Capacity
 from app.services.classifier import ModelService
 
+API_TITLE = "Skin Lesion Classifier API"
+
 
 def keep_uploads_in_memory(max_upload_bytes: int) -> None:
     """Starlette spools uploads over 1 MB to a temporary file; raise that threshold above the upload limit.
@@ -50,7 +52,7 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
         yield
 
     app = FastAPI(
-        title="Skin Lesion Classifier API",
+        title=API_TITLE,
         version=__version__,
         description=("Classifies skin lesion images with a transfer-learning model (`GET /health` names the "
                      f"one loaded).\n\n**{DISCLAIMER}**"),

@@ -283,7 +283,7 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"- Command: `{result['command']}`",
         f"- Server: `{result['server_command']}`" if result.get("server_command") else f"- Server: {result['url']}",
-        f"- Date: {result['started_at']}; machine: {machine['cpu_model']}, {machine['usable_cores']} usable cores, "
+        f"- Date: {result['started_at']}; machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
         f"{machine.get('memory_gb')} GB; Python {machine['python']} on {machine['platform']}",
         f"- Model: {result['server'].get('model_version')} ({result['server'].get('runtime')}); upload: "
         f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square",
@@ -326,15 +326,6 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def memory_gb() -> float | None:
-    try:
-        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
-    except (OSError, StopIteration):
-        return None
-    return round(kb / 2**20, 1)
-
-
 def run(args: argparse.Namespace, base_url: str, pid: int | None, result: dict[str, Any]) -> None:
     image = generated_jpeg(args.image_side)
     result["image"] = {"side": args.image_side, "bytes": len(image)}
@@ -370,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "note": args.note,
-        "machine": {**machine_facts(), "memory_gb": memory_gb()},
+        "machine": machine_facts(),
     }
     process = None
     with tempfile.TemporaryFile() as log:

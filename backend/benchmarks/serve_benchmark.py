@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import io
 import json
 import os
-import platform
 import shlex
 import signal
 import socket
@@ -25,14 +23,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 
-from skin_classifier.inference import RUNTIME_FILES
+from skin_classifier.serving.runtimes import AUTO, RUNTIMES
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_DIR = BACKEND_DIR.parent / "models" / "reference"
@@ -43,8 +40,8 @@ PACKAGES = ("fastapi", "starlette", "uvicorn", "httpx", "numpy", "pillow", "skin
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR, help="artifact folder to serve")
-    parser.add_argument("--runtime", default="auto",
-                        help=f"auto (the artifact's default) or one of {', '.join(RUNTIME_FILES)}")
+    parser.add_argument("--runtime", default=AUTO, choices=(AUTO, *RUNTIMES),
+                        help=f"{AUTO} (the artifact's default) or one of {', '.join(RUNTIMES)}")
     parser.add_argument("--requests", type=int, default=200, help="measured requests per concurrency level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="concurrency levels")
     parser.add_argument("--image", type=Path, help="image to upload (default: a generated 224x224 JPEG)")
@@ -88,20 +85,9 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float | None:
 
 
 def machine_facts() -> dict[str, Any]:
-    from skin_classifier.machine import cpu_name
+    from skin_classifier.serving.machine import machine_facts as facts
 
-    versions = {}
-    for package in PACKAGES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[package] = metadata.version(package)
-    return {
-        "cpu_model": cpu_name(),
-        "logical_cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "packages": versions,
-    }
+    return facts(PACKAGES)
 
 
 def percentiles_ms(seconds: list[float]) -> dict[str, float | None]:
@@ -177,7 +163,7 @@ async def run_level(url: str, image: bytes, concurrency: int, total: int, warmup
 
 def model_forward_times(model_dir: Path, runtime: str, image: bytes, runs: int) -> dict[str, Any]:
     """Batch-1 forward and preprocessing time of the same artifact in this process (median of `runs`)."""
-    from skin_classifier.inference import load_classifier
+    from skin_classifier.serving.classifier import load_classifier
 
     classifier = load_classifier(model_dir, runtime)
     preprocess_s, forward_s = [], []
@@ -211,7 +197,7 @@ def markdown(result: dict[str, Any]) -> str:
     server, forward = result["server"], result.get("model_forward") or {}
     lines = [
         f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
-        f"{result['machine']['cpu_model']} x{result['machine']['usable_cores']}",
+        f"{result['machine']['cpu']} x{result['machine']['usable_cores']}",
         "",
         "| concurrency | requests ok | p50 ms | p95 ms | p99 ms | throughput req/s |",
         "|---:|---:|---:|---:|---:|---:|",

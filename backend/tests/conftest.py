@@ -24,13 +24,12 @@ ClientFactory = Callable[..., AbstractContextManager[TestClient]]
 
 @pytest.fixture(scope="session")
 def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real exported artifact (random weights, 32x32 input) so tests run true inference."""
+    """A real exported Keras artifact (the tiny model, random weights) so tests run true inference."""
     from skin_classifier.export import export_artifact
-    from skin_classifier.model import build_model
+    from skin_classifier.synthetic import TINY_MODEL, build_tiny_model
 
-    model = build_model(num_classes=len(CLASS_NAMES), backbone="efficientnet-lite0", image_size=32, weights="none",
-                        head_units=8)
-    return export_artifact(model, CLASS_NAMES, tmp_path_factory.mktemp("artifact"), image_size=32)
+    return export_artifact(build_tiny_model(len(CLASS_NAMES)), CLASS_NAMES, tmp_path_factory.mktemp("artifact"),
+                           image_size=TINY_MODEL["image_size"])
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +41,7 @@ def onnx_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import onnx
     from onnx import TensorProto, helper
 
-    from skin_classifier.inference import ARTIFACT_FORMAT_VERSION
+    from skin_classifier.serving.artifact import ARTIFACT_FORMAT_VERSION
 
     graph = helper.make_graph(
         [helper.make_node("ReduceMean", ["pixels", "axes"], ["mean"], keepdims=0),

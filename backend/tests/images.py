@@ -66,7 +66,7 @@ def webp(width: int = 64, height: int = 48) -> bytes:
 
 def heic(width: int = 64, height: int = 48) -> bytes:
     """What iPhones save (pillow-heif registers the HEIF format with Pillow)."""
-    import skin_classifier.preprocessing  # noqa: F401  (registers the HEIF opener)
+    import skin_classifier.serving.preprocessing  # noqa: F401  (registers the HEIF opener)
 
     return _encode(noise_image(width, height), "HEIF", quality=90)
 

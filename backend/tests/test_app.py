@@ -11,11 +11,11 @@ from pydantic import ValidationError
 
 from app.api.deps import get_model_service
 from app.core.config import DEFAULT_CORS_ORIGINS, Settings
-from app.core.cpus import available_cpus, cgroup_cpu_quota
 from app.main import create_app
+from skin_classifier.serving.machine import available_cpus, cgroup_cpu_quota
 from tests import images
 from tests.conftest import SettingsFactory
-from tests.test_predict import assert_error, upload
+from tests.utils import assert_error, upload
 
 ALLOWED = "http://localhost:5173"
 

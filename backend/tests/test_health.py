@@ -5,17 +5,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import numpy as np
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.services.classifier import ModelService, ModelState, load_from_settings
-from skin_classifier.inference import Classifier
+from skin_classifier.serving.classifier import Classifier
 from tests import images
 from tests.conftest import CLASS_NAMES, ClientFactory, SettingsFactory
-from tests.test_predict import assert_error, upload
-
-WAIT_S = 60
+from tests.utils import WAIT_S, GatedPredictor, assert_error, gated_loader, upload
 
 
 def test_health_ok_once_loaded(client: TestClient) -> None:
@@ -78,29 +75,9 @@ def test_broken_artifact_does_not_crash(make_settings: SettingsFactory, make_cli
         assert client.get("/").status_code == 200
 
 
-class GatedPredictor:
-    """Holds the forward pass until released, once armed, to show the event loop stays free meanwhile."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.runtime = inner, inner.runtime
-        self.armed, self.entered, self.release = False, threading.Event(), threading.Event()
-
-    def predict(self, batch: np.ndarray) -> np.ndarray:
-        if self.armed:
-            self.entered.set()
-            assert self.release.wait(WAIT_S)
-        return self.inner.predict(batch)
-
-
 def test_health_answers_while_inference_runs(make_settings: SettingsFactory, make_client: ClientFactory) -> None:
     gated: list[GatedPredictor] = []
-
-    def loader(settings: Settings) -> Classifier:
-        classifier = load_from_settings(settings)
-        gated.append(GatedPredictor(classifier.predictor))
-        return Classifier(classifier.info, gated[0], settings.max_image_pixels)
-
-    service = ModelService(make_settings(), loader=loader)
+    service = ModelService(make_settings(), loader=gated_loader(gated))
     with make_client(service.settings, service) as client:
         assert service.state is ModelState.READY
         predictor = gated[0]

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import images
-from tests.test_predict import assert_error, upload
+from tests.utils import assert_error, upload
 
 # Words from library messages or internals that must never reach a client.
 INTERNALS = ("Traceback", "PIL", "Pillow", "MAX_TEXT_CHUNK", "Truncated File Read", "decoder object", "struct",

@@ -16,7 +16,7 @@ from app.core.uploads import FORM_OVERHEAD_BYTES, UploadGuardMiddleware
 from app.services.capacity import Capacity
 from tests import images
 from tests.conftest import ClientFactory, SettingsFactory
-from tests.test_predict import assert_error, upload
+from tests.utils import assert_error, upload
 
 LIMIT = 64 * 1024
 PIXEL_LIMIT = 10_000  # 100 x 100

@@ -12,13 +12,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from app.api.routes import health, root
-from app.core.config import Settings
-from app.services.classifier import ModelService, load_from_settings
-from skin_classifier.inference import Classifier
+from app.services.classifier import ModelService
 from tests import images
 from tests.conftest import ClientFactory, SettingsFactory
-from tests.test_health import WAIT_S, GatedPredictor
-from tests.test_predict import assert_error, upload
+from tests.utils import WAIT_S, GatedPredictor, assert_error, gated_loader, upload
 
 
 @contextmanager
@@ -26,13 +23,7 @@ def gated_client(make_settings: SettingsFactory, make_client: ClientFactory, onn
                  **overrides) -> Iterator[tuple[TestClient, GatedPredictor]]:
     """A client whose model holds every forward pass until the test releases it."""
     gated: list[GatedPredictor] = []
-
-    def loader(settings: Settings) -> Classifier:
-        classifier = load_from_settings(settings)
-        gated.append(GatedPredictor(classifier.predictor))
-        return Classifier(classifier.info, gated[0], settings.max_image_pixels)
-
-    service = ModelService(make_settings(model_dir=onnx_artifact_dir, **overrides), loader=loader)
+    service = ModelService(make_settings(model_dir=onnx_artifact_dir, **overrides), loader=gated_loader(gated))
     with make_client(service.settings, service) as client:
         gated[0].armed = True
         yield client, gated[0]

@@ -9,11 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests import images
 from tests.conftest import CLASS_NAMES
-
-
-def upload(client: TestClient, data: bytes, name: str = "lesion.jpg", field: str = "file",
-           content_type: str = "image/jpeg"):
-    return client.post("/predict", files={field: (name, data, content_type)})
+from tests.utils import assert_error, upload
 
 
 def test_prediction_contract(client: TestClient) -> None:
@@ -54,16 +50,6 @@ def test_image_variants_are_classified(client: TestClient, data: bytes, name: st
     response = upload(client, data, name, content_type=content_type)
     assert response.status_code == 200, response.text
     assert len(response.json()["all_predictions"]) == len(CLASS_NAMES)
-
-
-def assert_error(response, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    detail = response.json()["detail"]
-    assert isinstance(detail, str) and detail
-    assert "Traceback" not in detail
-    for word in words:
-        assert word.lower() in detail.lower(), detail
 
 
 def test_missing_file_field(client: TestClient) -> None:

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from app.core.config import DEFAULT_MODEL_DIR
-
-from .conftest import ClientFactory, SettingsFactory
-from .images import jpeg
+from tests.conftest import ClientFactory, SettingsFactory
+from tests.images import jpeg
 
 HAM10000_CLASSES = {
     "Actinic keratoses", "Basal cell carcinoma", "Benign keratosis-like lesions", "Dermatofibroma",

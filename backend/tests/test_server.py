@@ -14,50 +14,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
-from app.core.config import Settings
-from app.core.protocol import HardenedHttpToolsProtocol
 from app.main import create_app
 from app.server import uvicorn_defaults
-from app.services.classifier import ModelService, load_from_settings
-from skin_classifier.inference import Classifier
+from app.services.classifier import ModelService
 from tests import images
 from tests.conftest import SettingsFactory
-from tests.test_health import WAIT_S, GatedPredictor
+from tests.utils import WAIT_S, GatedPredictor, free_port, gated_loader, live_server
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 LIMIT = 64 * 1024
-
-
-class FastDeadlines(HardenedHttpToolsProtocol):
-    header_timeout_s = 0.5
-
-
-@contextmanager
-def live_server(app: FastAPI, keep_alive_s: int = 1) -> Iterator[int]:
-    """Serve `app` with the hardened protocol on a free loopback port; yields the port."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, http=FastDeadlines, timeout_keep_alive=keep_alive_s,
-                            server_header=False, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT_S
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(WAIT_S)
 
 
 @pytest.fixture()
@@ -148,21 +119,13 @@ def test_live_headers(modelless_app: FastAPI) -> None:
 
 
 def test_work_for_a_client_that_has_gone_is_dropped(make_settings: SettingsFactory, onnx_artifact_dir: Path) -> None:
-    calls: list[int] = []
     gated: list[GatedPredictor] = []
-
-    def loader(settings: Settings) -> Classifier:
-        classifier = load_from_settings(settings)
-        gated.append(GatedPredictor(classifier.predictor))
-        real_predict = gated[0].predict
-        gated[0].predict = lambda batch: calls.append(len(batch)) or real_predict(batch)
-        return Classifier(classifier.info, gated[0], settings.max_image_pixels)
-
-    service = ModelService(make_settings(model_dir=onnx_artifact_dir, max_concurrent_predictions=1), loader=loader)
+    service = ModelService(make_settings(model_dir=onnx_artifact_dir, max_concurrent_predictions=1),
+                           loader=gated_loader(gated))
     app = create_app(service.settings, service)
     with live_server(app) as port:
         assert service.wait(WAIT_S)
-        calls.clear()  # the warm-up
+        gated[0].calls.clear()  # the warm-up
         gated[0].armed = True
         url = f"http://127.0.0.1:{port}/predict"
         first: list[httpx.Response] = []
@@ -185,17 +148,11 @@ def test_work_for_a_client_that_has_gone_is_dropped(make_settings: SettingsFacto
             assert time.monotonic() < deadline
             time.sleep(0.01)
     assert first[0].status_code == 200
-    assert calls == [1], "the model ran for the client that left"
+    assert gated[0].calls == [1], "the model ran for the client that left"
 
 
 def multipart_file(data: bytes) -> bytes:
     return FILE_PART_HEAD + data + b"\r\n--b0undary--\r\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_server_entry_shuts_down_within_10_s_despite_a_trickling_upload(tmp_path: Path) -> None:

@@ -18,9 +18,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from skin_classifier.inference import load_classifier  # noqa: E402
 from skin_classifier.jsonio import write_json  # noqa: E402
-from skin_classifier.machine import cpu_name  # noqa: E402
+from skin_classifier.serving.classifier import load_classifier  # noqa: E402
+from skin_classifier.serving.machine import cpu_name  # noqa: E402
 
 
 def forward_ms(artifact: Path, runs: int = 30) -> float:

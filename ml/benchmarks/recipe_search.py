@@ -28,8 +28,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from skin_classifier.jsonio import write_json  # noqa: E402
-from skin_classifier.machine import cpu_name  # noqa: E402
 from skin_classifier.model import build_model, trainable_suffix  # noqa: E402
+from skin_classifier.serving.machine import cpu_name  # noqa: E402
 from skin_classifier.train import (  # noqa: E402
     BalancedAccuracy,
     TrainConfig,

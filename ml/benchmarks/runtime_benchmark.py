@@ -18,13 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +40,7 @@ def _memory_mb() -> dict[str, float]:
 def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, batch_size: int) -> dict:
     """Runs in its own process: everything a fresh server would pay for this runtime."""
     started = time.perf_counter()
-    from skin_classifier.inference import load_classifier, predict_in_batches
+    from skin_classifier.serving.classifier import load_classifier, predict_in_batches
 
     classifier = load_classifier(artifact, runtime)
     classifier.warm_up()
@@ -74,16 +72,9 @@ def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, b
 
 
 def machine() -> dict:
-    from skin_classifier.machine import cpu_name
+    from skin_classifier.serving.machine import machine_facts
 
-    versions = {}
-    for package in ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "onnxruntime", "numpy", "pillow"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            pass
-    return {"cpu": cpu_name(), "cores": os.cpu_count(), "platform": platform.platform(),
-            "python": platform.python_version(), "packages": versions}
+    return machine_facts(("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "onnxruntime", "numpy", "pillow"))
 
 
 def markdown(report: dict) -> str:
@@ -141,16 +132,17 @@ def main() -> None:
 
     # Imported here, not at the top: a worker's cold start must include loading skin_classifier itself.
     from skin_classifier.evaluate import load_labelled_images
-    from skin_classifier.inference import RUNTIME_FILES, read_artifact_info
     from skin_classifier.metrics import evaluate_probabilities
+    from skin_classifier.serving.artifact import read_artifact_info
+    from skin_classifier.serving.runtimes import RUNTIMES, SOURCE_RUNTIME
 
-    runtimes = list(dict.fromkeys(["keras", *(args.runtimes or RUNTIME_FILES)]))  # keras: the reference
-    unknown = set(runtimes) - set(RUNTIME_FILES)
+    runtimes = list(dict.fromkeys([SOURCE_RUNTIME, *(args.runtimes or RUNTIMES)]))  # the source: the reference
+    unknown = set(runtimes) - set(RUNTIMES)
     if unknown:
-        parser.error(f"unknown runtime(s) {sorted(unknown)}; choose from {', '.join(RUNTIME_FILES)}")
+        parser.error(f"unknown runtime(s) {sorted(unknown)}; choose from {', '.join(RUNTIMES)}")
 
     info = read_artifact_info(args.artifact)
-    if "keras" not in info.runtimes:
+    if SOURCE_RUNTIME not in info.runtimes:
         parser.error(f"{args.artifact} has no keras model to compare the other runtimes with")
     images, labels, _ = load_labelled_images(args.data_dir, info.class_names, info.image_size, args.splits,
                                              args.split)

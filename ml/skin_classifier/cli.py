@@ -11,10 +11,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
 
-from .inference import RUNTIME_FILES  # noqa: E402  (no TensorFlow import: keeps --help fast)
+# The serving modules import no TensorFlow: --help stays fast.
+from .serving.logs import LOG_FORMAT  # noqa: E402
+from .serving.runtimes import AUTO, CONVERTIBLE_RUNTIMES, RUNTIMES  # noqa: E402
 
-CONVERTIBLE = tuple(name for name in RUNTIME_FILES if name != "keras")
-RUNTIME_HELP = f"{', '.join(RUNTIME_FILES)} or auto (the artifact's default)"
+RUNTIME_HELP = f"{', '.join(RUNTIMES)} or {AUTO} (the artifact's default)"
 
 
 def _add_train_parser(commands) -> None:
@@ -99,7 +100,7 @@ def _add_evaluate_parser(commands) -> None:
     parser.add_argument("--splits", type=Path, default=None,
                         help="splits.json of a training run: evaluate only the --split images")
     parser.add_argument("--split", default="val", help="split name inside --splits (default val)")
-    parser.add_argument("--runtime", default="auto", help=RUNTIME_HELP)
+    parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
     parser.add_argument("--output", type=Path, default=None,
                         help="metrics JSON path (default: ARTIFACT/evaluation_<data>.json)")
 
@@ -109,7 +110,7 @@ def _add_predict_parser(commands) -> None:
                                  description="Prints one JSON object per image, classes sorted by confidence.")
     parser.add_argument("artifact", type=Path, help="artifact folder")
     parser.add_argument("images", type=Path, nargs="+", help="image files")
-    parser.add_argument("--runtime", default="auto", help=RUNTIME_HELP)
+    parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
 
 
 def _add_convert_parser(commands) -> None:
@@ -118,9 +119,9 @@ def _add_convert_parser(commands) -> None:
                                              "Static int8 ONNX (onnx-int8) measures activation ranges on a sample "
                                              "of training images, given with --calibration-data.")
     parser.add_argument("artifact", type=Path, help="artifact folder")
-    parser.add_argument("--runtimes", nargs="+", default=None, choices=CONVERTIBLE,
+    parser.add_argument("--runtimes", nargs="+", default=None, choices=CONVERTIBLE_RUNTIMES,
                         help="default: all of them (onnx-int8 only when --calibration-data is given)")
-    parser.add_argument("--default", default=None, choices=list(RUNTIME_FILES),
+    parser.add_argument("--default", default=None, choices=list(RUNTIMES),
                         help="make this the runtime that serving loads by default")
     parser.add_argument("--calibration-data", type=Path, default=None, metavar="DIR",
                         help="folder-per-class data set to calibrate onnx-int8 on (the training data)")
@@ -139,7 +140,8 @@ def _add_package_parser(commands) -> None:
                                  description="Metadata, model card, benchmark reports and one model file.")
     parser.add_argument("artifact", type=Path, help="artifact folder (after `convert`)")
     parser.add_argument("output", type=Path, help="new artifact folder (replaced if it exists)")
-    parser.add_argument("--runtime", required=True, choices=list(RUNTIME_FILES))
+    parser.add_argument("--runtime", required=True, choices=list(RUNTIMES),
+                        help="the runtime to keep: its model file becomes the new folder's only one and its default")
 
 
 def _add_synthetic_parser(commands) -> None:
@@ -197,8 +199,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from .inference import load_classifier
-    from .preprocessing import ImageError
+    from .serving.classifier import load_classifier
+    from .serving.preprocessing import ImageError
 
     classifier = load_classifier(args.artifact, args.runtime)
     failures = 0
@@ -219,7 +221,7 @@ def run_predict(args: argparse.Namespace) -> None:
 
 def run_convert(args: argparse.Namespace) -> None:
     from .convert import calibration_sample, convert_artifact
-    from .inference import read_artifact_info
+    from .serving.artifact import read_artifact_info
 
     images = None
     if args.calibration_data is not None:
@@ -245,7 +247,7 @@ def run_synthetic(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format=LOG_FORMAT)
     commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "convert": run_convert,
                 "package": run_package, "synthetic": run_synthetic}
     commands[args.command](args)

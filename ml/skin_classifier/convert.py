@@ -11,27 +11,78 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .export import add_runtime
-from .inference import RUNTIME_FILES, read_artifact_info
-from .preprocessing import to_model_input
+from .serving.artifact import read_artifact_info
+from .serving.preprocessing import to_model_input
+from .serving.runtimes import CONVERTIBLE_RUNTIMES, RUNTIMES, SOURCE_RUNTIME
 
 log = logging.getLogger(__name__)
-CONVERTIBLE = tuple(name for name in RUNTIME_FILES if name != "keras")
-NEEDS_CALIBRATION = ("onnx-int8",)
 CALIBRATION_METHODS = ("minmax", "percentile", "entropy")
 
 
-def _tflite(saved_model: Path, runtime: str) -> bytes:
+class ConversionSources:
+    """What converters start from: the Keras model, exported once as a SavedModel or a float32 ONNX file on
+    first use, and the calibration images that static quantisation needs."""
+
+    def __init__(self, model: Any, scratch: Path, calibration_images: np.ndarray | None = None,
+                 calibration_method: str = "minmax") -> None:
+        self.model, self.scratch = model, scratch
+        self.calibration_images, self.calibration_method = calibration_images, calibration_method
+        self._saved_model: Path | None = None
+        self._float32_onnx: Path | None = None
+
+    @property
+    def saved_model(self) -> Path:
+        if self._saved_model is None:
+            self._saved_model = self.scratch / "saved_model"
+            self.model.export(self._saved_model, format="tf_saved_model", verbose=False)
+        return self._saved_model
+
+    @property
+    def float32_onnx(self) -> Path:
+        if self._float32_onnx is None:
+            self._float32_onnx = self.scratch / "model.onnx"
+            self.model.export(self._float32_onnx, format="onnx", verbose=False)
+        return self._float32_onnx
+
+
+def _tflite(saved_model: Path, float16: bool) -> bytes:
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model))
     converter.optimizations = [tf.lite.Optimize.DEFAULT]  # alone: dynamic-range int8 weights
-    if runtime == "tflite-float16":
+    if float16:
         converter.target_spec.supported_types = [tf.float16]
     return converter.convert()
+
+
+# The converters the runtime registry names: each writes one runtime's file from `ConversionSources`.
+
+
+def tflite_float16(sources: ConversionSources, target: Path) -> None:
+    target.write_bytes(_tflite(sources.saved_model, float16=True))
+
+
+def tflite_int8(sources: ConversionSources, target: Path) -> None:
+    target.write_bytes(_tflite(sources.saved_model, float16=False))
+
+
+def onnx_float32(sources: ConversionSources, target: Path) -> None:
+    shutil.copyfile(sources.float32_onnx, target)
+
+
+def onnx_float16(sources: ConversionSources, target: Path) -> None:
+    _onnx_with_float16_storage(sources.float32_onnx, target)
+
+
+def onnx_int8(sources: ConversionSources, target: Path) -> None:
+    if sources.calibration_images is None:
+        raise ValueError("onnx-int8 needs calibration_images")
+    _onnx_int8(sources.float32_onnx, target, sources.calibration_images, sources.calibration_method)
 
 
 def _onnx_with_float16_storage(source: Path, target: Path, min_elements: int = 1024) -> None:
@@ -167,34 +218,23 @@ def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] | None 
     artifact_dir = Path(artifact_dir)
     info = read_artifact_info(artifact_dir)
     if runtimes is None:
-        runtimes = tuple(r for r in CONVERTIBLE if calibration_images is not None or r not in NEEDS_CALIBRATION)
-    unknown = set(runtimes) - set(CONVERTIBLE)
+        runtimes = tuple(name for name in CONVERTIBLE_RUNTIMES
+                         if calibration_images is not None or not RUNTIMES[name].needs_calibration)
+    unknown = set(runtimes) - set(CONVERTIBLE_RUNTIMES)
     if unknown:
-        raise ValueError(f"Cannot convert to {sorted(unknown)}; choose from {CONVERTIBLE}")
-    calibrated = [runtime for runtime in runtimes if runtime in NEEDS_CALIBRATION]
+        raise ValueError(f"Cannot convert to {sorted(unknown)}; choose from {CONVERTIBLE_RUNTIMES}")
+    calibrated = [runtime for runtime in runtimes if RUNTIMES[runtime].needs_calibration]
     if calibrated:
         _check_calibration_images(calibration_images, info.image_size, calibrated)
     if calibration_method not in CALIBRATION_METHODS:
         raise ValueError(f"Unknown calibration method {calibration_method!r}; choose from {CALIBRATION_METHODS}")
-    model = keras.saving.load_model(artifact_dir / info.runtimes["keras"], compile=False, safe_mode=True)
+    model = keras.saving.load_model(artifact_dir / info.runtimes[SOURCE_RUNTIME], compile=False, safe_mode=True)
     model(np.zeros((1, info.image_size, info.image_size, 3), np.float32))  # exporters need a called model
     with tempfile.TemporaryDirectory() as scratch:
-        saved_model = Path(scratch) / "saved_model"
-        float32_file = Path(scratch) / "model.onnx"
-        if any(runtime.startswith("tflite") for runtime in runtimes):
-            model.export(saved_model, format="tf_saved_model", verbose=False)
-        if any(runtime.startswith("onnx") for runtime in runtimes):
-            model.export(float32_file, format="onnx", verbose=False)
+        sources = ConversionSources(model, Path(scratch), calibration_images, calibration_method)
         for runtime in runtimes:
-            target = artifact_dir / RUNTIME_FILES[runtime]
-            if runtime == "onnx":
-                shutil.copyfile(float32_file, target)
-            elif runtime == "onnx-float16":
-                _onnx_with_float16_storage(float32_file, target)
-            elif runtime == "onnx-int8":
-                _onnx_int8(float32_file, target, calibration_images, calibration_method)
-            else:
-                target.write_bytes(_tflite(saved_model, runtime))
+            target = artifact_dir / RUNTIMES[runtime].file_name
+            RUNTIMES[runtime].resolve_converter()(sources, target)
             add_runtime(artifact_dir, runtime, default=runtime == default)
             log.info("Wrote %s (%.1f MB)", target, target.stat().st_size / 1e6)
     if default and default not in runtimes:

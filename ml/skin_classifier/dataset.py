@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .preprocessing import ImageError, load_rgb
+from .serving.preprocessing import ImageError, load_rgb
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from .dataset import decode_images, scan_image_folder
-from .inference import load_classifier, predict_in_batches
 from .jsonio import write_json
 from .metrics import evaluate_probabilities, plot_confusion_matrix
+from .serving.classifier import load_classifier, predict_in_batches
 
 
 def load_labelled_images(data_dir: Path, class_names: list[str], image_size: int,

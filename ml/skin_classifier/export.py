@@ -1,4 +1,4 @@
-"""Write a trained model as one self-describing artifact folder (see `inference` for the layout)."""
+"""Write a trained model as one self-describing artifact folder (see `serving.artifact` for the layout)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from typing import Any
 import keras
 import numpy as np
 
-from .inference import (
+from .jsonio import write_json
+from .model_card import BENCHMARKS_DIR, write_model_card
+from .serving.artifact import (
     ARTIFACT_FORMAT_VERSION,
     CLASS_INDEX_FILE,
     MANIFEST_FILE,
     METRICS_FILE,
     PREPROCESSING_FILE,
-    RUNTIME_FILES,
 )
-from .jsonio import write_json
-from .model_card import BENCHMARKS_DIR, write_model_card
+from .serving.runtimes import RUNTIMES, SOURCE_RUNTIME
 
 
 def weights_fingerprint(model: keras.Model) -> str:
@@ -41,7 +41,7 @@ def export_artifact(model: keras.Model, class_names: list[str], output_dir: str 
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    model.save(output_dir / RUNTIME_FILES["keras"])
+    model.save(output_dir / RUNTIMES[SOURCE_RUNTIME].file_name)
     write_json(output_dir / CLASS_INDEX_FILE, {name: index for index, name in enumerate(class_names)})
     write_json(output_dir / PREPROCESSING_FILE, {
         "image_size": image_size,
@@ -50,15 +50,15 @@ def export_artifact(model: keras.Model, class_names: list[str], output_dir: str 
         "resize": "bilinear, aspect ratio not kept",
         "input": "float32 RGB pixels in 0..255",
         "normalization": "inside the model (its `normalization` layer, the backbone's own)",
-        "function": "skin_classifier.preprocessing.preprocess",
+        "function": "skin_classifier.serving.preprocessing.preprocess",
     })
     write_json(output_dir / METRICS_FILE, metrics or {})
     write_json(output_dir / MANIFEST_FILE, {
         "format_version": ARTIFACT_FORMAT_VERSION,
         "model_version": weights_fingerprint(model),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "runtimes": {"keras": RUNTIME_FILES["keras"]},
-        "default_runtime": "keras",
+        "runtimes": {SOURCE_RUNTIME: RUNTIMES[SOURCE_RUNTIME].file_name},
+        "default_runtime": SOURCE_RUNTIME,
         "training": training or {},
     })
     write_model_card(output_dir)
@@ -69,7 +69,7 @@ def add_runtime(artifact_dir: str | Path, runtime: str, default: bool = False) -
     """Register an extra runtime file (already written into the folder) in the manifest."""
     artifact_dir = Path(artifact_dir)
     manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    manifest["runtimes"][runtime] = RUNTIME_FILES[runtime]
+    manifest["runtimes"][runtime] = RUNTIMES[runtime].file_name
     if default:
         manifest["default_runtime"] = runtime
     write_json(artifact_dir / MANIFEST_FILE, manifest)

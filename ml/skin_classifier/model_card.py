@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .inference import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE
+from .serving.artifact import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE
 
 # Benchmark reports stored with the artifact, each as JSON and Markdown.
 BENCHMARKS_DIR = "benchmarks"
@@ -77,11 +77,12 @@ def _compute_lines(training: dict[str, Any]) -> list[str]:
 
 def _serving_section(report: dict[str, Any]) -> list[str]:
     """The API measured end to end by backend/benchmarks/serve_benchmark.py."""
-    server = report["server"]
+    server, machine = report["server"], report["machine"]
+    cpu = machine.get("cpu") or machine["cpu_model"]  # reports written before machine_facts say cpu_model
     lines = [
         "## Serving through the API",
         "",
-        f"Runtime `{server['runtime']}` on {report['machine']['cpu_model']} ({report['machine']['usable_cores']} "
+        f"Runtime `{server['runtime']}` on {cpu} ({machine['usable_cores']} "
         f"cores): {server['time_to_healthy_s']} s from start to healthy, {server['rss_after_warmup_mb']} MB "
         f"resident after warm-up, model forward pass {report['model_forward']['forward_median_ms']} ms (median, "
         "batch 1). Command: `" + report["command"] + "`",

@@ -34,9 +34,7 @@ from .backbones.registry import get_backbone
 from .dataset import BALANCING, decode_images, read_metadata_column, scan_image_folder, split_by_group
 from .distribute import distribution_strategy, is_chief, worker_index
 from .export import export_artifact
-from .inference import predict_in_batches
 from .jsonio import write_json
-from .machine import cpu_name
 from .metrics import evaluate_probabilities, plot_confusion_matrix, plot_training_curves
 from .model import (
     CALIBRATION_LAYER,
@@ -47,6 +45,8 @@ from .model import (
     trainable_suffix,
     with_flip_averaging,
 )
+from .serving.classifier import predict_in_batches
+from .serving.machine import cpu_name
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pytest
 
-from skin_classifier.synthetic import make_synthetic_dataset
+from skin_classifier.synthetic import TINY_TRAINING, make_synthetic_dataset
 from skin_classifier.train import TrainConfig, train
 
-# Small enough for a 2-core CPU in seconds, large enough to learn the synthetic colours.
-TINY = dict(backbone="vgg16", weights="none", image_size=32, batch_size=8, head_units=32, head_learning_rate=1e-2,
-            patience=10, test_fraction=0.25)
+# The tiny recipe, with a test split to report on.
+TINY = {**TINY_TRAINING, "test_fraction": 0.25}
+
+
+@pytest.fixture(scope="session")
+def tiny_training():
+    """`TrainConfig` fields of the tiny recipe used by the session's training run."""
+    return dict(TINY)
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,15 @@ import numpy as np
 import onnx
 import pytest
 
-from skin_classifier import cli, convert
+from skin_classifier import cli
 from skin_classifier.convert import calibration_sample, convert_artifact
 from skin_classifier.dataset import decode_images, scan_image_folder
-from skin_classifier.inference import OnnxPredictor, load_classifier, read_artifact_info
+from skin_classifier.synthetic import TINY_MODEL
+from skin_classifier.serving.artifact import read_artifact_info
+from skin_classifier.serving.classifier import load_classifier
+from skin_classifier.serving.runtimes import OnnxPredictor
 
-IMAGE_SIZE = 32  # conftest.TINY
+IMAGE_SIZE = TINY_MODEL["image_size"]
 
 
 @pytest.fixture()
@@ -82,8 +85,3 @@ def test_calibration_sample_draws_only_from_the_split(trained_run, synthetic_dir
     again = calibration_sample(synthetic_dir, IMAGE_SIZE, output / "splits.json", "train", count=9)
     np.testing.assert_array_equal(again, calibration_sample(synthetic_dir, IMAGE_SIZE, output / "splits.json",
                                                             "train", count=9))  # fixed seed
-
-
-def test_convertible_runtimes_agree_between_cli_and_converter():
-    assert cli.CONVERTIBLE == convert.CONVERTIBLE
-    assert "onnx-int8" in convert.CONVERTIBLE

@@ -9,10 +9,10 @@ from pathlib import Path
 
 WORKER = """
 import json, sys
+from skin_classifier.synthetic import TINY_TRAINING
 from skin_classifier.train import TrainConfig, train
-artifact = train(TrainConfig(data_dir=sys.argv[1], output_dir=sys.argv[2], backbone="vgg16", weights="none",
-                             image_size=32, batch_size=8, head_units=16, head_learning_rate=1e-2, epochs=(3, 1, 0),
-                             patience=5, seed=7))
+artifact = train(TrainConfig(data_dir=sys.argv[1], output_dir=sys.argv[2], **{**TINY_TRAINING, "patience": 5},
+                             epochs=(3, 1, 0), seed=7))
 print("RESULT " + json.dumps({"artifact": str(artifact) if artifact else None}))
 """
 

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from skin_classifier import preprocessing
-from skin_classifier.preprocessing import (
+from skin_classifier.serving.preprocessing import (
     DEFAULT_DECODE_BUDGET,
     UPLOAD_FORMATS,
     CorruptImageError,
@@ -249,7 +249,7 @@ def test_large_images_are_reduced_then_resized_like_a_plain_resize():
 
 MEASURE = """
 import base64, json, sys
-from skin_classifier.preprocessing import load_rgb
+from skin_classifier.serving.preprocessing import load_rgb
 def rss(key):
     return next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith(key))
 load_rgb(base64.b64decode(sys.argv[1]), image_size=8)  # imports and first-use allocations, not measured

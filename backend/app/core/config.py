@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from app.core.cpus import available_cpus
-from skin_classifier.inference import RUNTIME_FILES
-from skin_classifier.preprocessing import DEFAULT_DECODE_BUDGET, DEFAULT_MAX_PIXELS
+from skin_classifier.serving.machine import available_cpus
+from skin_classifier.serving.preprocessing import DEFAULT_DECODE_BUDGET, DEFAULT_MAX_PIXELS
+from skin_classifier.serving.runtimes import AUTO, RUNTIMES
 
 # backend/app/core/config.py -> the repository root holds models/reference.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "reference"
@@ -24,7 +24,7 @@ DEFAULT_CORS_ORIGINS = [
 ]
 
 # "auto" or a runtime the ml package can load; the list lives there, next to the loaders.
-RUNTIME_CHOICES = ("auto", *RUNTIME_FILES)
+RUNTIME_CHOICES = (AUTO, *RUNTIMES)
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 
 
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", protected_namespaces=())
 
     model_dir: Path = Field(default=DEFAULT_MODEL_DIR, description="Exported artifact folder to serve.")
-    model_runtime: str = Field(default="auto", description=f"One of {', '.join(RUNTIME_CHOICES)}; "
+    model_runtime: str = Field(default=AUTO, description=f"One of {', '.join(RUNTIME_CHOICES)}; "
                                                           "'auto' uses the artifact's default runtime.")
     # NoDecode: parsed by the validator below, so both JSON lists and comma-separated values work.
     cors_origins: Annotated[list[str], NoDecode] = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+from skin_classifier.serving.logs import LOG_FORMAT
 
 
 def configure_logging(level: str) -> None:

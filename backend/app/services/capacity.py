@@ -13,17 +13,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
+from fastapi import HTTPException
 
 # What a shed request is told to wait: a prediction takes well under a second once the model is warm.
 RETRY_AFTER_S = 2
 
 
-class Overloaded(RuntimeError):
-    """No room for this prediction now; the message is safe to show a user."""
-
-
 def overloaded_message() -> str:
     return f"The server is busy with other predictions; try again in {RETRY_AFTER_S} seconds."
+
+
+class Overloaded(HTTPException):
+    """503: no room for this prediction now, come back after Retry-After."""
+
+    def __init__(self) -> None:
+        super().__init__(503, overloaded_message(), headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 class Capacity:
@@ -56,7 +60,7 @@ class Capacity:
                 await self._slots.acquire()
         except TimeoutError as error:
             self.shed += 1
-            raise Overloaded(overloaded_message()) from error
+            raise Overloaded from error
         try:
             yield
         finally:

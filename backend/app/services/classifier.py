@@ -1,4 +1,8 @@
-"""The model service: loads the artifact in the background and runs classifications safely across threads."""
+"""The model service: loads the artifact in the background and owns the whole classification call.
+
+It is the one place that knows the ml package's errors: each becomes the HTTP error a client is told
+(routes import only `app.*`).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from fastapi import HTTPException, status
+
 from app.core.config import Settings
-from skin_classifier.inference import ArtifactError, Classifier, Prediction, load_classifier
-from skin_classifier.preprocessing import UPLOAD_FORMATS, ImageSource, preprocess
+from skin_classifier.serving.artifact import ArtifactError
+from skin_classifier.serving.classifier import Classifier, Prediction, load_classifier
+from skin_classifier.serving.preprocessing import (
+    UPLOAD_FORMATS,
+    ImageError,
+    ImageSource,
+    ImageTooLargeError,
+    NotAnImageError,
+    describe_formats,
+)
 
 logger = logging.getLogger("app.model")
+refusals = logging.getLogger("app.predict")
 
 Loader = Callable[[Settings], Classifier]
+
+# The upload formats in words ("JPEG, PNG, WebP or HEIC/HEIF"), for the OpenAPI descriptions.
+UPLOAD_FORMATS_TEXT = describe_formats(UPLOAD_FORMATS)
 
 
 class ModelState(str, Enum):
@@ -31,8 +49,21 @@ ARTIFACT_FAILURE = "the model files are missing, incomplete or of an unsupported
 RUNTIME_FAILURE = "the model runtime could not open the model."
 
 
-class ModelNotReadyError(RuntimeError):
-    """Raised to callers while the model is loading or after loading failed; the message says which."""
+class ModelNotReadyError(HTTPException):
+    """503 while the model is loading or after loading failed; the detail says which."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status.HTTP_503_SERVICE_UNAVAILABLE, detail,
+                         headers={"Retry-After": str(NOT_READY_RETRY_AFTER_S)})
+
+
+def image_error_status(error: ImageError) -> int:
+    """Too many pixels is a size problem (413), unknown bytes a type problem (415), the rest bad content (422)."""
+    if isinstance(error, ImageTooLargeError):
+        return 413
+    if isinstance(error, NotAnImageError):
+        return 415
+    return 422
 
 
 @dataclass(frozen=True)
@@ -44,24 +75,23 @@ class Classification:
 
 
 def load_from_settings(settings: Settings) -> Classifier:
+    """The artifact the settings name, taking uploads only in camera formats and within the decode budget."""
     return load_classifier(settings.model_dir, settings.model_runtime, max_pixels=settings.max_image_pixels,
-                           threads=settings.inference_threads)
+                           threads=settings.inference_threads, formats=UPLOAD_FORMATS,
+                           decode_budget=settings.decode_budget_bytes)
 
 
 class ModelService:
     """Owns the one loaded `Classifier`.
 
     Loading runs in a background thread so the server answers (503) while it loads, and a failure is kept
-    as a reason for /health instead of stopping the process. Predictors such as the TFLite interpreter are
-    not thread-safe, so forward passes are serialised by a lock. Decoding has a lock of its own: one image
-    decodes while another runs the model, and memory holds at most one decode budget of pixels.
+    as a reason for /health instead of stopping the process. The classifier is safe to call from several
+    threads (it decodes one image at a time; its predictor serialises what its library needs).
     """
 
     def __init__(self, settings: Settings, loader: Loader = load_from_settings) -> None:
         self.settings = settings
         self._loader = loader
-        self._predict_lock = threading.Lock()
-        self._decode_lock = threading.Lock()
         self._finished = threading.Event()
         self._thread: threading.Thread | None = None
         self.state = ModelState.LOADING
@@ -108,19 +138,26 @@ class ModelService:
         return "Model is ready."
 
     def ready_classifier(self) -> Classifier:
+        """The loaded classifier; `ModelNotReadyError` (503) while loading or after a failed load."""
         if self.state is not ModelState.READY or self.classifier is None:
             raise ModelNotReadyError(self.describe_state())
         return self.classifier
 
-    def classify(self, image: ImageSource) -> Classification:
-        """Classify one uploaded image (bytes or a file); raises `preprocessing.ImageError` for unusable input."""
+    def classify(self, image: ImageSource, request_id: str | None = None) -> Classification:
+        """Classify one uploaded image (bytes or a file).
+
+        Raises `HTTPException`: 503 if the model is not ready, 413/415/422 for an image that cannot be used
+        (with a fixed message; the library's exception is logged by type only).
+        """
         classifier = self.ready_classifier()
         started = time.perf_counter()
-        with self._decode_lock:
-            pixels = preprocess(image, classifier.info.image_size, self.settings.max_image_pixels,
-                                formats=UPLOAD_FORMATS, decode_budget=self.settings.decode_budget_bytes)
-        with self._predict_lock:
-            probabilities = classifier.predict_probabilities(pixels[None])
-        prediction = classifier.rank(probabilities[0])
+        try:
+            (prediction,) = classifier.classify([image])
+        except ImageError as error:
+            status_code = image_error_status(error)
+            cause = error.__cause__
+            refusals.info("Image refused: status=%d reason=%s cause=%s (request_id=%s)", status_code,
+                        type(error).__name__, type(cause).__name__ if cause else "-", request_id)
+            raise HTTPException(status_code, str(error)) from error
         elapsed_ms = (time.perf_counter() - started) * 1000
         return Classification(prediction, elapsed_ms, classifier.info.model_version, classifier.runtime)

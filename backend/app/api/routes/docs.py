@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 schema_router = APIRouter(include_in_schema=False)
 
 
-@schema_router.get(OPENAPI_PATH)
+@schema_router.get(OPENAPI_PATH, description="The OpenAPI schema.")
 async def openapi_schema(request: Request) -> dict[str, Any]:
     """The schema, with the proxy's path prefix as its server on each request.
 
@@ -38,12 +38,12 @@ async def openapi_schema(request: Request) -> dict[str, Any]:
     return schema
 
 
-@router.get(DOCS_PATH)
-async def swagger_ui() -> HTMLResponse:
+@router.get(DOCS_PATH, description="Interactive OpenAPI documentation (self-hosted Swagger UI).")
+async def swagger_ui(request: Request) -> HTMLResponse:
     assets = ASSETS_PATH.lstrip("/")  # relative to /docs: docs/assets/...
     return get_swagger_ui_html(
         openapi_url="openapi.json",
-        title="Skin Lesion Classifier API - Swagger UI",
+        title=f"{request.app.title} - Swagger UI",
         swagger_js_url=f"{assets}/swagger-ui-bundle.js",
         swagger_css_url=f"{assets}/swagger-ui.css",
         swagger_favicon_url=f"{assets}/favicon.png",

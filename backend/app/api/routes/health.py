@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
 from app.api.deps import ModelServiceDep
 from app.schemas import RETRY_AFTER_HEADER, ErrorResponse, HealthResponse
-from app.services.classifier import NOT_READY_RETRY_AFTER_S, ModelNotReadyError
 
 router = APIRouter(tags=["health"])
 
@@ -18,13 +17,10 @@ router = APIRouter(tags=["health"])
     "/health",
     response_model=HealthResponse,
     summary="Is the model ready to answer?",
+    description="200 once the model is loaded and warmed up, 503 before that or if loading failed.",
     responses={503: {"model": ErrorResponse, "headers": RETRY_AFTER_HEADER,
                      "description": "The model is loading or failed to load."}},
 )
 async def health(service: ModelServiceDep) -> HealthResponse:
-    try:
-        classifier = service.ready_classifier()
-    except ModelNotReadyError as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error),
-                            headers={"Retry-After": str(NOT_READY_RETRY_AFTER_S)}) from error
+    classifier = service.ready_classifier()  # 503 with Retry-After until it is ready
     return HealthResponse(status="ok", model_version=classifier.info.model_version, runtime=classifier.runtime)

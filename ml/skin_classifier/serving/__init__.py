@@ -1,0 +1,7 @@
+"""Everything that serving an exported artifact needs, and nothing that needs TensorFlow.
+
+`preprocessing` turns image bytes into model pixels, `artifact` reads an artifact folder's metadata,
+`runtimes` is the registry of model runtimes (file, loader, converter, pip extra) and `classifier` ranks
+classes for images. The API and its container image depend on this subpackage only; training, evaluation,
+export and conversion live beside it in `skin_classifier`.
+"""

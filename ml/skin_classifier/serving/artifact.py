@@ -1,0 +1,77 @@
+"""An exported artifact folder and its metadata, read without loading any model.
+
+An artifact folder holds the model in one or more runtimes plus JSON metadata (never pickles):
+
+    manifest.json        model_version, runtime -> file, default runtime
+    class_index.json     class name -> output index
+    preprocessing.json   image size and the preprocessing it was trained with
+    metrics.json         evaluation figures
+    README.md            the model card
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# 2: models take RGB pixels in 0..255 and normalise inside (1 normalised outside, and is refused).
+ARTIFACT_FORMAT_VERSION = 2
+MANIFEST_FILE = "manifest.json"
+CLASS_INDEX_FILE = "class_index.json"
+PREPROCESSING_FILE = "preprocessing.json"
+METRICS_FILE = "metrics.json"
+
+
+class ArtifactError(RuntimeError):
+    """The artifact folder is missing, incomplete or names a runtime that cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    path: Path
+    class_names: list[str]
+    image_size: int
+    model_version: str
+    runtimes: dict[str, str]
+    default_runtime: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of the artifact; a missing or malformed one is an `ArtifactError`."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ArtifactError(f"Artifact file missing: {path}") from error
+    except json.JSONDecodeError as error:
+        raise ArtifactError(f"Artifact file is not valid JSON: {path} ({error})") from error
+
+
+def read_artifact_info(path: str | Path) -> ArtifactInfo:
+    """Read an artifact's metadata without loading any model."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ArtifactError(f"Artifact folder not found: {path}")
+    manifest = read_json(path / MANIFEST_FILE)
+    if manifest.get("format_version") != ARTIFACT_FORMAT_VERSION:
+        raise ArtifactError(
+            f"Artifact format {manifest.get('format_version')} is not supported (this code reads format "
+            f"{ARTIFACT_FORMAT_VERSION}, whose models normalise pixels themselves); re-export it"
+        )
+    class_index: dict[str, int] = read_json(path / CLASS_INDEX_FILE)
+    class_names = [name for name, _ in sorted(class_index.items(), key=lambda item: item[1])]
+    if [class_index[name] for name in class_names] != list(range(len(class_names))):
+        raise ArtifactError("class_index.json must map class names to the indices 0..N-1")
+    preprocessing = read_json(path / PREPROCESSING_FILE)
+    metrics_path = path / METRICS_FILE
+    return ArtifactInfo(
+        path=path,
+        class_names=class_names,
+        image_size=int(preprocessing["image_size"]),
+        model_version=str(manifest["model_version"]),
+        runtimes=dict(manifest["runtimes"]),
+        default_runtime=str(manifest["default_runtime"]),
+        metrics=read_json(metrics_path) if metrics_path.exists() else {},
+    )

@@ -1,0 +1,125 @@
+"""Images in, ranked class confidences out: the one call the command line, the benchmarks and the API share.
+
+Each runtime sits behind `runtimes.Predictor` (a float32 batch in, class probabilities out), so a runtime
+can be added without touching anything that classifies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .artifact import ArtifactError, ArtifactInfo, read_artifact_info
+from .preprocessing import (
+    DEFAULT_DECODE_BUDGET,
+    DEFAULT_MAX_PIXELS,
+    SUPPORTED_FORMATS,
+    ImageSource,
+    preprocess,
+    to_model_input,
+)
+from .runtimes import Predictor, load_predictor
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    class_name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    predicted_class: str
+    confidence: float
+    all_predictions: list[ClassScore]
+
+
+def predict_in_batches(
+    predict: Callable[[np.ndarray], np.ndarray], images: np.ndarray, batch_size: int = 32
+) -> np.ndarray:
+    """Outputs for uint8 images through any `predict(model_input_batch)` callable."""
+    outputs = [
+        np.asarray(predict(to_model_input(images[start : start + batch_size])))
+        for start in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
+
+
+class Classifier:
+    """An artifact's metadata plus one loaded runtime: images in, ranked class confidences out.
+
+    Safe to call from several threads. Images decode one at a time, so memory holds at most one decode
+    budget of pixels, while another image may be in the model (the predictor serialises what it must).
+    """
+
+    def __init__(
+        self,
+        info: ArtifactInfo,
+        predictor: Predictor,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        *,
+        formats: tuple[str, ...] = SUPPORTED_FORMATS,
+        decode_budget: int = DEFAULT_DECODE_BUDGET,
+    ) -> None:
+        self.info = info
+        self.predictor = predictor
+        self.max_pixels = max_pixels
+        self.formats = formats
+        self.decode_budget = decode_budget
+        self._decode_lock = threading.Lock()
+
+    @property
+    def runtime(self) -> str:
+        return self.predictor.runtime
+
+    def preprocess(self, source: ImageSource) -> np.ndarray:
+        with self._decode_lock:
+            return preprocess(
+                source, self.info.image_size, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
+            )
+
+    def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
+        probabilities = self.predictor.predict(batch)
+        expected = (batch.shape[0], len(self.info.class_names))
+        if probabilities.shape != expected:
+            raise ArtifactError(f"Model returned shape {probabilities.shape}, expected {expected}")
+        return probabilities
+
+    def rank(self, probabilities: np.ndarray) -> Prediction:
+        """Turn one probability vector into the sorted, renormalised response shape."""
+        probabilities = np.clip(probabilities.astype(np.float64), 0.0, None)
+        total = probabilities.sum()
+        if not np.isfinite(total) or total <= 0:
+            raise ArtifactError("Model returned no usable probabilities (NaN, infinite or all zero)")
+        probabilities = probabilities / total
+        order = np.argsort(-probabilities, kind="stable")
+        scores = [ClassScore(self.info.class_names[i], float(probabilities[i])) for i in order]
+        return Prediction(scores[0].class_name, scores[0].confidence, scores)
+
+    def classify(self, sources: list[ImageSource]) -> list[Prediction]:
+        batch = np.stack([self.preprocess(source) for source in sources])
+        return [self.rank(row) for row in self.predict_probabilities(batch)]
+
+    def warm_up(self) -> None:
+        """Run one inference so the first user request does not pay for graph set-up."""
+        size = self.info.image_size
+        self.predict_probabilities(np.zeros((1, size, size, 3), dtype=np.float32))
+
+
+def load_classifier(
+    path: str | Path,
+    runtime: str | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    threads: int | None = None,
+    *,
+    formats: tuple[str, ...] = SUPPORTED_FORMATS,
+    decode_budget: int = DEFAULT_DECODE_BUDGET,
+) -> Classifier:
+    """Load an artifact folder for inference: the one call the command line and the API use."""
+    info = read_artifact_info(path)
+    predictor = load_predictor(info, runtime, threads)
+    return Classifier(info, predictor, max_pixels, formats=formats, decode_budget=decode_budget)
