@@ -1,18 +1,18 @@
 """Real end to end: train a tiny VGG16 on synthetic colours, export, reload, evaluate and predict."""
 
+import argparse
 import json
 
 import numpy as np
 import pytest
 
-from skin_classifier.cli import main
+from skin_classifier.cli import build_parser, main
 from skin_classifier.dataset import scan_image_folder
 from skin_classifier.evaluate import evaluate_artifact
 from skin_classifier.export import weights_fingerprint
-from skin_classifier.inference import load_classifier, read_artifact_info
+from skin_classifier.serving.artifact import read_artifact_info
+from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.train import TrainConfig, train
-
-from .conftest import TINY
 
 CHANCE = 1 / 3
 
@@ -80,17 +80,21 @@ def test_evaluate_on_a_split_matches_training_report(trained_run, synthetic_dir,
 
 
 def test_predict_cli_ranks_every_class(trained_run, synthetic_dir, capsys):
+    """One line per image, in order, ranking every class exactly as the library's own call does."""
     _, artifact = trained_run
     folder = scan_image_folder(synthetic_dir)
-    red = [path for path, label in zip(folder.paths, folder.labels) if folder.class_names[label] == "Red lesion"]
-    main(["predict", str(artifact), str(red[0]), str(red[1])])
+    one_per_class = [folder.paths[list(folder.labels).index(label)] for label in range(len(folder.class_names))]
+    main(["predict", str(artifact), *map(str, one_per_class)])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(lines) == 2
-    for line in lines:
-        confidences = [entry["confidence"] for entry in line["all_predictions"]]
-        assert len(confidences) == 3 and confidences == sorted(confidences, reverse=True)
-        assert sum(confidences) == pytest.approx(1.0, abs=1e-3)
-    assert sum(line["predicted_class"] == "Red lesion" for line in lines) >= 1
+    expected = load_classifier(artifact).classify(one_per_class)
+    assert [line["file"] for line in lines] == [str(path) for path in one_per_class]
+    for line, prediction in zip(lines, expected, strict=True):
+        ranked = [(entry["class_name"], entry["confidence"]) for entry in line["all_predictions"]]
+        assert sorted(name for name, _ in ranked) == sorted(folder.class_names)
+        assert ranked == [(score.class_name, round(score.confidence, 4)) for score in prediction.all_predictions]
+        assert [confidence for _, confidence in ranked] == sorted((c for _, c in ranked), reverse=True)
+        assert sum(confidence for _, confidence in ranked) == pytest.approx(1.0, abs=1e-3)
+        assert (line["predicted_class"], line["confidence"]) == ranked[0]
 
 
 def test_predict_cli_reports_bad_files_without_crashing(trained_run, tmp_path, capsys):
@@ -103,10 +107,10 @@ def test_predict_cli_reports_bad_files_without_crashing(trained_run, tmp_path, c
     assert "not a supported image" in json.loads(capsys.readouterr().out)["error"]
 
 
-def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tmp_path):
+def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tiny_training, tmp_path):
     """The CPU path: frozen activations computed once (two augmented views), bfloat16 compute."""
     artifact = train(TrainConfig(data_dir=synthetic_dir, output_dir=tmp_path, epochs=(10, 1, 1),
-                                 cache_frozen=True, cached_views=2, mixed_precision=True, **TINY))
+                                 cache_frozen=True, cached_views=2, mixed_precision=True, **tiny_training))
     metrics = json.loads((artifact / "metrics.json").read_text())
     assert metrics["test"]["balanced_accuracy"] >= CHANCE + 0.4, metrics["test"]
     manifest = json.loads((artifact / "manifest.json").read_text())
@@ -116,11 +120,32 @@ def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tmp_pat
     assert all(np.asarray(w).dtype == np.float32 for w in classifier.predictor.model.get_weights())
 
 
+def _words(text: str) -> str:
+    """The text without its whitespace: argparse wraps help lines anywhere, hyphens included."""
+    return "".join(text.split())
+
+
 def test_cli_help_explains_every_command(capsys):
-    for command in ("train", "evaluate", "predict", "convert", "package", "synthetic"):
+    """Every command is listed with what it does, and its help shows each argument with its explanation."""
+    parser = build_parser()
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    assert list(commands.choices) == ["train", "evaluate", "predict", "convert", "package", "synthetic"]
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    overview = _words(capsys.readouterr().out)
+    for listed in commands._choices_actions:
+        assert listed.help and f"{listed.dest}{_words(listed.help)}" in overview, listed.dest
+    for command, subparser in commands.choices.items():
         with pytest.raises(SystemExit):
             main([command, "--help"])
-        assert "--" in capsys.readouterr().out
+        text = _words(capsys.readouterr().out)
+        assert subparser.description and _words(subparser.description) in text, command
+        for action in subparser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            name = action.option_strings[-1] if action.option_strings else action.dest
+            assert action.help, f"{command} {name} has no help"
+            assert name in text and _words(action.help % vars(action)) in text, f"{command} {name}"
 
 
 def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_path):

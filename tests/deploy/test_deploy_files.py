@@ -7,10 +7,19 @@ and frontend/nginx.conf, docker-compose.yml and render.yaml. Where the real tool
 
 from __future__ import annotations
 
+import ast
+import http.server
 import json
+import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
+import threading
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,6 +27,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.uploads import FORM_OVERHEAD_BYTES
+from skin_classifier.serving.runtimes import RUNTIMES
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read the compose file and the Blueprint")
 
@@ -344,8 +354,6 @@ def test_backend_dockerfile_runtime_stage() -> None:
     users = [arguments for keyword, arguments in final if keyword == "USER"]
     assert users and users[-1].split(":")[0] not in {"root", "0"}, "the server must not run as root"
     assert "HEALTHCHECK" in keywords
-    healthcheck = next(arguments for keyword, arguments in final if keyword == "HEALTHCHECK")
-    assert "/health" in healthcheck and "urllib" in healthcheck
     assert ("EXPOSE", "8000") in final
     env = env_values(final)
     assert env.get("MODEL_DIR") == "/app/models/reference"
@@ -353,25 +361,120 @@ def test_backend_dockerfile_runtime_stage() -> None:
     copies = [arguments for keyword, arguments in final if keyword == "COPY"]
     assert any(arguments.split()[-2].rstrip("/") == "models/reference"
                and arguments.split()[-1].rstrip("/") == "/app/models/reference" for arguments in copies)
-    command = next(arguments for keyword, arguments in reversed(final) if keyword == "CMD")
-    assert "app.main:app" in command and "${PORT:-8000}" in command and "--no-access-log" in command
-    assert "sh" in command, "PORT must be expanded by a shell"
+
+
+def test_backend_dockerfile_command_starts_the_hardened_server() -> None:
+    final = stages(BACKEND_DOCKERFILE)[-1]
+    command = json.loads(next(arguments for keyword, arguments in reversed(final) if keyword == "CMD"))
+    # Exec form through `sh -c`: PORT (set by Render and similar platforms) is expanded, and `exec` makes the
+    # server PID 1 so that it receives SIGTERM.
+    assert command[:2] == ["sh", "-c"] and len(command) == 3
+    assert shlex.split(command[2]) == ["exec", "python", "-m", "app.server", "app.main:app", "--host", "0.0.0.0",
+                                       "--port", "${PORT:-8000}", "--no-access-log"]
+
+
+class _Health(http.server.BaseHTTPRequestHandler):
+    status = 200
+
+    def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+        self.send_response(self.status if self.path == "/health" else 404)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def health_endpoint(status: int) -> Iterator[int]:
+    """A server whose /health answers `status`; yields its port."""
+    handler = type("Health", (_Health,), {"status": status})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False), (404, False)])
+def test_backend_healthcheck_follows_health_and_port(status: int, healthy: bool) -> None:
+    """The image's HEALTHCHECK command, run as Docker would, passes only while /health on PORT answers 200."""
+    final = stages(BACKEND_DOCKERFILE)[-1]
+    healthcheck = next(arguments for keyword, arguments in final if keyword == "HEALTHCHECK")
+    options, _, command = healthcheck.partition("CMD ")
+    assert "--interval" in options and command
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    with health_endpoint(status) as port:
+        result = subprocess.run(["sh", "-c", command], env={**environment, "PORT": str(port)}, capture_output=True,
+                                timeout=30)
+    assert (result.returncode == 0) is healthy, result.stderr[-2000:]
+
+
+def run_commands(path: Path) -> list[list[str]]:
+    """Each command of each RUN instruction (split at && and ;), as the shell would split its words."""
+    commands: list[list[str]] = []
+    for keyword, arguments in dockerfile_instructions(path):
+        if keyword != "RUN":
+            continue
+        lexer = shlex.shlex(arguments, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        commands.append([])
+        for word in lexer:
+            if word in ("&&", ";", "||"):
+                commands.append([])
+            else:
+                commands[-1].append(word)
+    return [command for command in commands if command]
+
+
+def pip_installs(path: Path) -> list[tuple[set[str], set[str]]]:
+    """(options, requirements) of every `pip install` in the Dockerfile's RUN instructions."""
+    installs = []
+    for words in run_commands(path):
+        if "pip" in words and words[words.index("pip") + 1 : words.index("pip") + 2] == ["install"]:
+            arguments = words[words.index("pip") + 2 :]
+            installs.append(({a for a in arguments if a.startswith("-")}, {a for a in arguments if a[0] != "-"}))
+    return installs
 
 
 def test_backend_dockerfile_installs_serving_dependencies_only() -> None:
-    runs = [arguments for keyword, arguments in dockerfile_instructions(BACKEND_DOCKERFILE) if keyword == "RUN"]
-    installs = [segment for run in runs for segment in re.split(r"&&|;", run) if "pip install" in segment]
-    assert installs, "the image must pip install the local packages"
-    for segment in installs:
-        lowered = segment.lower()
-        assert "tensorflow" not in lowered and "keras" not in lowered
-        assert "[train]" not in lowered and "[dev]" not in lowered and "-e " not in lowered
-    joined = " ".join(installs)
-    # The image carries the package of the runtime the shipped model uses by default.
+    installs = pip_installs(BACKEND_DOCKERFILE)
+    assert len(installs) == 1, "one pip call: the local ./ml must satisfy the backend's skin-classifier requirement"
+    ((options, requirements),) = installs
+    # Exactly the two local packages with the extra of the runtime the shipped model uses by default.
     manifest = json.loads((ROOT / "models" / "reference" / "manifest.json").read_text())
-    extra = "onnx" if manifest["default_runtime"].startswith("onnx") else "litert"
-    assert f"./ml[{extra}]" in joined and f"./backend[{extra}]" in joined
-    assert "--no-cache-dir" in joined
+    extra = RUNTIMES[manifest["default_runtime"]].extra
+    assert requirements == {f"./ml[{extra}]", f"./backend[{extra}]"}
+    assert options == {"--no-cache-dir"}
+
+
+def python_checks(path: Path) -> list[str]:
+    """The code of every `python -c` command in the Dockerfile's RUN instructions."""
+    return [words[words.index("-c") + 1] for words in run_commands(path) if words[:2] == ["python", "-c"]]
+
+
+def test_backend_dockerfile_import_checks_name_serving_modules() -> None:
+    """The modules the build proves importable exist, and importing them loads no TensorFlow or Keras."""
+    modules = [alias.name for code in python_checks(BACKEND_DOCKERFILE) for node in ast.walk(ast.parse(code))
+               if isinstance(node, ast.Import) for alias in node.names]
+    assert {"onnxruntime", "app.main"} <= set(modules)
+    assert any(module.startswith("skin_classifier.serving") for module in modules)
+    probe = (f"import sys; import {', '.join(dict.fromkeys(modules))}; "
+             "sys.exit([name for name in ('tensorflow', 'keras') if name in sys.modules] or None)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_runtime_extras_exist_in_both_packages() -> None:
+    """Every runtime's pip extra is an extra of skin-classifier, and the API offers the same one through it."""
+    ml_extras = tomllib.loads((ROOT / "ml" / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    api_extras = tomllib.loads((ROOT / "backend" / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    forwarded = {requirement for requirements in api_extras.values() for requirement in requirements}
+    for runtime in RUNTIMES.values():
+        assert runtime.extra in ml_extras, f"{runtime.name}: ml has no extra {runtime.extra!r}"
+        assert f"skin-classifier[{runtime.extra}]" in forwarded, f"{runtime.name}: the API does not offer it"
 
 
 @pytest.mark.parametrize("path", ["ml", "backend"])
@@ -386,7 +489,7 @@ def test_backend_dockerignore_files_agree() -> None:
 @pytest.mark.parametrize(("path", "sent"), [
     ("ml/pyproject.toml", True),
     ("ml/README.md", True),  # the package metadata reads it
-    ("ml/skin_classifier/inference.py", True),
+    ("ml/skin_classifier/serving/classifier.py", True),
     ("backend/pyproject.toml", True),
     ("backend/app/main.py", True),
     ("models/reference/manifest.json", True),
@@ -402,7 +505,7 @@ def test_backend_dockerignore_files_agree() -> None:
     ("ml/tests/test_model.py", False),
     ("backend/tests/conftest.py", False),
     ("backend/runs/serve_benchmark_tiny.json", False),
-    ("ml/skin_classifier/__pycache__/inference.cpython-311.pyc", False),
+    ("ml/skin_classifier/serving/__pycache__/classifier.cpython-311.pyc", False),
     ("ml/skin_classifier.egg-info/PKG-INFO", False),
     ("ml/.venv/bin/python", False),
     ("README.md", False),
