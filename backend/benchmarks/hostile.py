@@ -7,6 +7,7 @@ still answers. Image files come from tests/images.py, the same builders the regr
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
 import sys
@@ -22,7 +23,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/: the `tests` package
 
-from tests import images  # noqa: E402
+from tests import images
 
 # Upload cases: name, file builder. Expected: 4xx for all but the three that are valid images.
 IMAGE_CASES: list[tuple[str, Callable[[], bytes]]] = [
@@ -77,7 +78,7 @@ class Battery:
         row = {"case": name, "outcome": outcome, "seconds": round(seconds, 2), "rss_mb": self.rss(),
                "health": health_status, "health_ms": health_ms, **extra}
         self.results.append(row)
-        print(f"  {name:42s} {str(outcome):28s} {row['seconds']:6.2f} s  rss {row['rss_mb']} MB  "
+        print(f"  {name:42s} {outcome!s:28s} {row['seconds']:6.2f} s  rss {row['rss_mb']} MB  "
               f"health {health_status} ({health_ms} ms)", flush=True)
 
     def upload(self, data: bytes, name: str = "upload.jpg", timeout: float = 60) -> int | str:
@@ -216,10 +217,8 @@ class Battery:
         started = time.perf_counter()
         for _ in range(count):
             sock = self.connect()
-            try:
+            with contextlib.suppress(OSError):
                 sock.sendall(self.head(len(body)) + body[:-1])
-            except OSError:
-                pass
             sockets.append(sock)
         time.sleep(2)
         held_rss = self.rss()

@@ -283,16 +283,16 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"- Command: `{result['command']}`",
         f"- Server: `{result['server_command']}`" if result.get("server_command") else f"- Server: {result['url']}",
-        f"- Date: {result['started_at']}; machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
-        f"{machine.get('memory_gb')} GB; Python {machine['python']} on {machine['platform']}",
-        f"- Model: {result['server'].get('model_version')} ({result['server'].get('runtime')}); upload: "
-        f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square",
+        (f"- Date: {result['started_at']}; machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
+        f"{machine.get('memory_gb')} GB; Python {machine['python']} on {machine['platform']}"),
+        (f"- Model: {result['server'].get('model_version')} ({result['server'].get('runtime')}); upload: "
+        f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square"),
         "- Limits: " + ", ".join(f"{name.upper()}={value}" for name, value in settings.items()),
         *([f"- Note: {result['note']}"] if result.get("note") else []),
         "",
-        f"Server RSS: {result['rss_start_mb']} MB at start (after 5 warm-up uploads), {result['rss_end_mb']} MB at "
+        (f"Server RSS: {result['rss_start_mb']} MB at start (after 5 warm-up uploads), {result['rss_end_mb']} MB at "
         f"the end; high-water mark {result['rss_hwm_mb']} MB over the whole run, start-up included (limit "
-        f"{RSS_LIMIT_MB} MB).",
+        f"{RSS_LIMIT_MB} MB)."),
     ]
     if "hostile" in result:
         lines += ["", "## Hostile battery", "",
@@ -305,8 +305,8 @@ def markdown(result: dict[str, Any]) -> str:
     if "burst" in result:
         burst_result = result["burst"]
         lines += ["", f"## Burst: {burst_result['requests']} uploads at once", "",
-                  f"Answers: {burst_result['statuses']} in {burst_result['wall_s']} s; shed rate "
-                  f"{burst_result['shed_rate']:.0%}.", "",
+                  (f"Answers: {burst_result['statuses']} in {burst_result['wall_s']} s; shed rate "
+                  f"{burst_result['shed_rate']:.0%}."), "",
                   "| | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|"]
         for name, label in (("ok", "200 (classified)"), ("shed", "503 (shed)"), ("health", "/health meanwhile")):
             lines.append(f"| {label} | " + " | ".join(dash(burst_result[name][key]) for key in MS_KEYS) + " |")

@@ -196,8 +196,8 @@ def stop(process: subprocess.Popen) -> None:
 def markdown(result: dict[str, Any]) -> str:
     server, forward = result["server"], result.get("model_forward") or {}
     lines = [
-        f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
-        f"{result['machine']['cpu']} x{result['machine']['usable_cores']}",
+        (f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
+        f"{result['machine']['cpu']} x{result['machine']['usable_cores']}"),
         "",
         "| concurrency | requests ok | p50 ms | p95 ms | p99 ms | throughput req/s |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -207,10 +207,10 @@ def markdown(result: dict[str, Any]) -> str:
                      f"{level['p95_ms']} | {level['p99_ms']} | {level['throughput_rps']} |")
     lines += [
         "",
-        f"Time to healthy: {server.get('time_to_healthy_s')} s; server RSS after warm-up: "
-        f"{server.get('rss_after_warmup_mb')} MB (after the run: {server.get('rss_after_run_mb')} MB).",
-        f"Model forward, batch 1, in-process median: {forward.get('forward_median_ms')} ms "
-        f"(preprocessing {forward.get('preprocess_median_ms')} ms).",
+        (f"Time to healthy: {server.get('time_to_healthy_s')} s; server RSS after warm-up: "
+        f"{server.get('rss_after_warmup_mb')} MB (after the run: {server.get('rss_after_run_mb')} MB)."),
+        (f"Model forward, batch 1, in-process median: {forward.get('forward_median_ms')} ms "
+        f"(preprocessing {forward.get('preprocess_median_ms')} ms)."),
     ]
     return "\n".join(lines)
 

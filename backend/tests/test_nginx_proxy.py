@@ -27,7 +27,7 @@ NGINX = shutil.which("nginx") or next((path for path in ("/usr/sbin/nginx",) if 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 
 
-@pytest.fixture()
+@pytest.fixture
 def proxied_api(make_settings: SettingsFactory, tmp_path: Path) -> Iterator[str]:
     """nginx with the compose configuration on a free port, proxying /api/ to a live API; yields its URL."""
     app = create_app(make_settings(model_dir=tmp_path / "none"))  # everything here happens before inference

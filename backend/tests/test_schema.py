@@ -32,7 +32,7 @@ def loaded_model(make_settings: SettingsFactory, onnx_artifact_dir: Path) -> Ite
     service.start()
     assert service.wait(LOAD_TIMEOUT_S)
     app.state.model_service = service
-    yield
+    return
 
 
 @schema.parametrize()

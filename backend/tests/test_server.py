@@ -31,7 +31,7 @@ BACKEND_DIR = Path(__file__).resolve().parents[1]
 LIMIT = 64 * 1024
 
 
-@pytest.fixture()
+@pytest.fixture
 def modelless_app(make_settings: SettingsFactory, tmp_path: Path) -> FastAPI:
     """No model (it fails to load at once, no TensorFlow): enough for everything that happens before inference."""
     return create_app(make_settings(model_dir=tmp_path / "none", max_upload_bytes=LIMIT, body_timeout_s=0.5,
@@ -39,8 +39,7 @@ def modelless_app(make_settings: SettingsFactory, tmp_path: Path) -> FastAPI:
 
 
 def connect(port: int) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
-    return sock
+    return socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
 
 
 def read_all(sock: socket.socket) -> bytes:
@@ -71,14 +70,19 @@ def test_idle_connection_is_closed(modelless_app: FastAPI) -> None:
         assert time.monotonic() - started < 3
 
 
+def trickle(sock: socket.socket, chunk: bytes, times: int = 50) -> None:
+    """Send `chunk` every 0.1 s: a client too slow for the server's deadlines."""
+    for _ in range(times):
+        sock.sendall(chunk)
+        time.sleep(0.1)
+
+
 def test_trickled_headers_get_408(modelless_app: FastAPI) -> None:
     with live_server(modelless_app) as port, connect(port) as sock:
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         started = time.monotonic()
         with pytest.raises(OSError):  # the server answers and closes while we are still trickling
-            for _ in range(50):
-                sock.sendall(b"X-Slow: 1\r\n")
-                time.sleep(0.1)
+            trickle(sock, b"X-Slow: 1\r\n")
         status, detail = status_and_detail(read_all(sock))
         assert status == 408 and "too slow" in detail
         assert time.monotonic() - started < 3
@@ -89,9 +93,7 @@ def test_trickled_body_gets_408(modelless_app: FastAPI) -> None:
         sock.sendall(upload_head(10_000) + FILE_PART_HEAD)
         started = time.monotonic()
         with pytest.raises(OSError):
-            for _ in range(50):
-                sock.sendall(b"x" * 10)
-                time.sleep(0.1)
+            trickle(sock, b"x" * 10)
         status, detail = status_and_detail(read_all(sock))
         assert status == 408 and "too slow" in detail.lower()
         assert time.monotonic() - started < 3

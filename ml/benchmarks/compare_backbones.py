@@ -16,11 +16,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from skin_classifier.jsonio import write_json  # noqa: E402
-from skin_classifier.serving.classifier import load_classifier  # noqa: E402
-from skin_classifier.serving.machine import cpu_name  # noqa: E402
+from skin_classifier.jsonio import write_json
+from skin_classifier.serving.classifier import load_classifier
+from skin_classifier.serving.machine import cpu_name
 
 
 def forward_ms(artifact: Path, runs: int = 30) -> float:
@@ -73,12 +73,12 @@ def main(argv: list[str] | None = None) -> None:
     write_json(args.output.with_suffix(".json"), report)
     classes = list(rows[0]["test_recall"])
     lines = ["# Backbones compared", "",
-             f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
+             (f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
              f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
              "touched once) and shift (body sites never trained on); forward time is Keras float32 (compiled "
-             "graph), batch 1; the served runtime is faster (see Serving runtimes).", "",
-             "| backbone | weights | input | params (M) | val | test | shift | test macro F1 | forward ms "
-             "| Keras file MB | training min |",
+             "graph), batch 1; the served runtime is faster (see Serving runtimes)."), "",
+             ("| backbone | weights | input | params (M) | val | test | shift | test macro F1 | forward ms "
+             "| Keras file MB | training min |"),
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         accuracy = row["balanced_accuracy"]

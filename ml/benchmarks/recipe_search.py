@@ -24,13 +24,13 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from skin_classifier.jsonio import write_json  # noqa: E402
-from skin_classifier.model import build_model, trainable_suffix  # noqa: E402
-from skin_classifier.serving.machine import cpu_name  # noqa: E402
-from skin_classifier.train import (  # noqa: E402
+from skin_classifier.jsonio import write_json
+from skin_classifier.model import build_model, trainable_suffix
+from skin_classifier.serving.machine import cpu_name
+from skin_classifier.train import (
     BalancedAccuracy,
     TrainConfig,
     augmentation,
@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> None:
         rows.append({"backbone": backbone, "setting": setting, **scores, "seconds": round(seconds, 1)})
         print(rows[-1], flush=True)
 
-    base = dict(data_dir=args.data_dir, output_dir=args.output, val_fraction=0.15, test_fraction=0.15,
-                shift_holdout=args.shift_holdout, cached_views=args.views, seed=args.seed)
+    base = {"data_dir": args.data_dir, "output_dir": args.output, "val_fraction": 0.15, "test_fraction": 0.15,
+                "shift_holdout": args.shift_holdout, "cached_views": args.views, "seed": args.seed}
     def weights(backbone: str) -> str:
         return args.vgg16_weights if backbone == "vgg16" else "imagenet"
 
@@ -158,14 +158,14 @@ def main(argv: list[str] | None = None) -> None:
         "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
         "method": "head only (phase 1) on cached frozen features, scored on the validation split; the test and "
                   "shift splits are never scored",
-        "split_sizes": {name: int(len(index)) for name, index in data.splits.items()},
+        "split_sizes": {name: len(index) for name, index in data.splits.items()},
         "best_backbone": best_backbone,
         "rows": rows,
     }
     write_json(args.output / "recipe_search.json", report)
     lines = ["# Recipe search (validation balanced accuracy, head on frozen features)", "",
-             f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores). Command: "
-             f"`{report['command']}`", "", f"Split sizes: {report['split_sizes']}", "",
+             (f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores). Command: "
+             f"`{report['command']}`"), "", f"Split sizes: {report['split_sizes']}", "",
              "| backbone | setting | val balanced accuracy | + flip TTA | + class bias (cross-fitted) | seconds |",
              "|---|---|---|---|---|---|"]
     lines += [f"| {r['backbone']} | {r['setting']} | {r['val_balanced_accuracy']:.3f} | {r['with_flip_tta']:.3f} "

@@ -81,11 +81,11 @@ def markdown(report: dict) -> str:
     lines = [
         f"# Serving runtimes on {report['machine']['cpu']} ({report['machine']['cores']} cores)",
         "",
-        f"Artifact `{report['artifact']}` (model version `{report['model_version']}`), "
-        f"{report['samples']} images of the `{report['split']}` split. Command: `{report['command']}`",
+        (f"Artifact `{report['artifact']}` (model version `{report['model_version']}`), "
+        f"{report['samples']} images of the `{report['split']}` split. Command: `{report['command']}`"),
         "",
-        "| runtime | file MB | cold start s | batch-1 median ms | batch-1 p95 ms | images/s (batch "
-        f"{report['batch_size']}) | RSS after warm-up MB | balanced accuracy | top-1 agreement with keras |",
+        ("| runtime | file MB | cold start s | batch-1 median ms | batch-1 p95 ms | images/s (batch "
+        f"{report['batch_size']}) | RSS after warm-up MB | balanced accuracy | top-1 agreement with keras |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in report["runtimes"]:
@@ -97,8 +97,8 @@ def markdown(report: dict) -> str:
             f"| {row['top1_agreement_with_keras']:.3f} |")
     lines += ["", f"Chosen default: **{report['chosen_default']}**: {report['choice_rule']}", ""]
     if report.get("not_in_artifact"):
-        lines += [f"Not in the artifact, so not measured: {', '.join(report['not_in_artifact'])} "
-                  "(`skin-classifier convert` adds them).", ""]
+        lines += [(f"Not in the artifact, so not measured: {', '.join(report['not_in_artifact'])} "
+                  "(`skin-classifier convert` adds them)."), ""]
     return "\n".join(lines)
 
 
@@ -173,7 +173,7 @@ def main() -> None:
     best = min(eligible, key=lambda r: r["batch1_latency_ms"]["median"]) if eligible else None
     result = {
         "artifact": str(args.artifact), "model_version": info.model_version, "split": args.split,
-        "samples": int(len(labels)), "batch_size": args.batch_size,
+        "samples": len(labels), "batch_size": args.batch_size,
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         "machine": machine(), "runtimes": rows,
         "not_in_artifact": [r for r in runtimes if r not in info.runtimes],

@@ -12,8 +12,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
 
 # The serving modules import no TensorFlow: --help stays fast.
-from .serving.logs import LOG_FORMAT  # noqa: E402
-from .serving.runtimes import AUTO, CONVERTIBLE_RUNTIMES, RUNTIMES  # noqa: E402
+from .serving.logs import LOG_FORMAT
+from .serving.runtimes import AUTO, CONVERTIBLE_RUNTIMES, RUNTIMES
 
 RUNTIME_HELP = f"{', '.join(RUNTIMES)} or {AUTO} (the artifact's default)"
 

@@ -132,8 +132,8 @@ def split_by_group(labels: np.ndarray, groups: np.ndarray, fractions: dict[str, 
     group_label = np.array([np.bincount(labels[group_of_sample == g]).argmax()
                             for g in range(len(unique_groups))])
     group_size = np.bincount(group_of_sample)
-    names = list(fractions) + ["train"]
-    shares = np.array(list(fractions.values()) + [1.0 - sum(fractions.values())])
+    names = [*list(fractions), "train"]
+    shares = np.array([*list(fractions.values()), 1.0 - sum(fractions.values())])
     if shares[-1] <= 0:
         raise ValueError("Held-out fractions must sum to less than 1")
     assignment = np.empty(len(unique_groups), dtype=np.int64)

@@ -30,7 +30,7 @@ def load_labelled_images(data_dir: Path, class_names: list[str], image_size: int
     model_index = {name: i for i, name in enumerate(class_names)}
     to_model = np.array([model_index.get(name, -1) for name in folder.class_names])
     known = to_model[labels] >= 0
-    paths, labels = [p for p, k in zip(paths, known) if k], to_model[labels[known]]
+    paths, labels = [p for p, k in zip(paths, known, strict=True) if k], to_model[labels[known]]
     if not paths:
         raise ValueError(f"No images in {data_dir} belong to the classes {class_names}")
     images, kept = decode_images(paths, image_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ def expected_calibration_error(probabilities: np.ndarray, y_true: np.ndarray, bi
     correct = probabilities.argmax(axis=1) == y_true
     edges = np.linspace(0.0, 1.0, bins + 1)
     error = 0.0
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in itertools.pairwise(edges):
         in_bin = (confidence > low) & (confidence <= high)
         if in_bin.any():
             error += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
@@ -48,7 +49,7 @@ def evaluate_probabilities(y_true: np.ndarray, probabilities: np.ndarray,
     present = support > 0  # classes absent from this set do not drag the macro averages to zero
     majority = int(np.argmax(support))
     return {
-        "samples": int(len(y_true)),
+        "samples": len(y_true),
         "accuracy": float((y_pred == y_true).mean()) if len(y_true) else 0.0,
         "balanced_accuracy": float(recall[present].mean()) if present.any() else 0.0,
         "macro_precision": float(precision[present].mean()) if present.any() else 0.0,

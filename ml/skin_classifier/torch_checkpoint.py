@@ -148,7 +148,7 @@ def _materialise(obj: Any, storages: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, _TensorRef):
         flat = storages[obj.storage.key][obj.storage.offset:]
         if 0 not in obj.size:
-            last = obj.offset + sum((n - 1) * s for n, s in zip(obj.size, obj.stride))
+            last = obj.offset + sum((n - 1) * s for n, s in zip(obj.size, obj.stride, strict=True))
             if last >= flat.size:
                 raise ValueError(f"tensor reaches past the end of storage {obj.storage.key}")
         flat = flat[obj.offset:]

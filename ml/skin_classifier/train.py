@@ -234,7 +234,7 @@ def cache_activations(model: keras.Model, images: np.ndarray, blocks: list[str |
                 pixels = augment(pixels, training=True)
             outputs = prefix(pixels, training=False)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            for block, output in zip(blocks, outputs):
+            for block, output in zip(blocks, outputs, strict=True):
                 output = ops.mean(output, axis=(1, 2), keepdims=True) if pooled else output
                 chunks[block].append(np.asarray(ops.cast(output, "float16")))
         for block in blocks:
@@ -280,7 +280,7 @@ def load_data(config: TrainConfig) -> LabelledData:
         split_text += (f"; the `shift` split holds every image with {config.shift_holdout.replace('=', ' in ')}, "
                        "never trained on, to measure a shift in body site")
     description = {"source": Path(config.data_dir).name, "split": split_text,
-                   "split_sizes": {name: int(len(index)) for name, index in splits.items()},
+                   "split_sizes": {name: len(index) for name, index in splits.items()},
                    "skipped_files": int(len(folder.paths) - len(kept)), **config.data_description}
     return LabelledData(images, labels, folder.class_names, splits, description)
 
@@ -294,7 +294,7 @@ def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
     val_x, val_y = data.images[data.splits["val"]], data.labels[data.splits["val"]]
     weights = class_weight_table(train_y, num_classes) if config.balancing == "class-weights" else None
     augment = augmentation(config)
-    phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs) if epochs > 0]
+    phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs, strict=True) if epochs > 0]
     cache: dict[str, dict[str | None, np.ndarray]] = {}
     if config.cache_frozen:
         started = time.perf_counter()

@@ -11,15 +11,15 @@ import pytest
 from skin_classifier import cli
 from skin_classifier.convert import calibration_sample, convert_artifact
 from skin_classifier.dataset import decode_images, scan_image_folder
-from skin_classifier.synthetic import TINY_MODEL
 from skin_classifier.serving.artifact import read_artifact_info
 from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.serving.runtimes import OnnxPredictor
+from skin_classifier.synthetic import TINY_MODEL
 
 IMAGE_SIZE = TINY_MODEL["image_size"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def artifact_copy(trained_run, tmp_path):
     """A private copy: converting writes into the artifact folder."""
     _, artifact = trained_run

@@ -5,7 +5,7 @@ from PIL import Image
 from skin_classifier.dataset import decode_images, scan_image_folder, split_by_group, tidy_class_name
 
 
-@pytest.mark.parametrize("folder, expected", [
+@pytest.mark.parametrize(("folder", "expected"), [
     ("1. Eczema 1677", "Eczema"),
     ("2. Melanoma 15.75k", "Melanoma"),
     ("Tinea_Ringworm", "Tinea Ringworm"),
@@ -31,7 +31,7 @@ def test_scan_uses_tidy_sorted_names_and_metadata_groups(tmp_path):
     (tmp_path / "metadata.csv").write_text("lesion_id,image_id\nL1,a1\nL1,a2\nL2,a3\n")
     folder = scan_image_folder(tmp_path)
     assert folder.class_names == ["Melanoma", "Tinea Ringworm"]
-    groups = dict(zip([p.stem for p in folder.paths], folder.groups))
+    groups = dict(zip([p.stem for p in folder.paths], folder.groups, strict=True))
     assert groups["a1"] == groups["a2"] == "L1" and groups["a3"] == "L2"
     assert groups["b1"].startswith("image:")  # not in the CSV: its own group
 

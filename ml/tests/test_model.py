@@ -46,7 +46,7 @@ def test_cached_prefix_plus_suffix_equals_the_full_model(backbone):
     blocks = [None, *get_backbone(backbone).phase_blocks]
     images = np.random.default_rng(0).uniform(0, 255, (4, 64, 64, 3)).astype(np.float32)
     activations = frozen_prefix(net, blocks)(images, training=False)
-    for block, cached in zip(blocks, activations):
+    for block, cached in zip(blocks, activations, strict=True):
         np.testing.assert_allclose(trainable_suffix(net, block)(cached), net(images), rtol=1e-4, atol=1e-5,
                                    err_msg=str(block))
 

@@ -59,7 +59,7 @@ def test_rgba_is_flattened_on_white():
     assert _is(pixels[5, 1], (200, 0, 0)) and _is(pixels[5, 8], (255, 255, 255))
 
 
-@pytest.mark.parametrize("mode, fill", [("L", 128), ("1", 1), ("CMYK", (0, 255, 255, 0)), ("P", 5)])
+@pytest.mark.parametrize(("mode", "fill"), [("L", 128), ("1", 1), ("CMYK", (0, 255, 255, 0)), ("P", 5)])
 def test_any_mode_becomes_rgb(mode, fill):
     image = Image.new(mode, (12, 9), fill)
     format_name = "JPEG" if mode == "CMYK" else "PNG"
@@ -280,6 +280,6 @@ def test_accepted_bombs_decode_within_the_budget(tmp_path):
     warm = base64.b64encode(_encode(Image.new("RGB", (8, 8)), "PNG")).decode()
     result = subprocess.run([sys.executable, "-c", MEASURE, warm, *(str(tmp_path / name) for name in files)],
                             capture_output=True, text=True, timeout=300, check=True)
-    peaks = dict(zip(files, json.loads(result.stdout)))
+    peaks = dict(zip(files, json.loads(result.stdout), strict=True))
     for name, peak in peaks.items():
         assert peak <= DEFAULT_DECODE_BUDGET + 16 * 2**20, f"{name} took {peak / 2**20:.0f} MiB"

@@ -149,7 +149,7 @@ def test_malicious_pickle_is_refused_without_side_effect(tmp_path, payload, layo
         _zip_checkpoint(path, evil)
     else:
         _legacy_checkpoint(path, evil)
-    with pytest.raises(UnsafeCheckpointError, match="system|eval"):
+    with pytest.raises(UnsafeCheckpointError, match=r"system|eval"):
         load_state_dict(path)
     assert not marker.exists()
 
@@ -162,7 +162,7 @@ def test_malicious_first_pickle_of_legacy_stream_is_refused(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("module, name", [("torch._utils", "_rebuild_from_type_v2"), ("collections", "namedtuple"),
+@pytest.mark.parametrize(("module", "name"), [("torch._utils", "_rebuild_from_type_v2"), ("collections", "namedtuple"),
                                           ("__builtin__", "getattr"), ("torch", "load")])
 def test_only_whitelisted_globals(tmp_path, module, name):
     data = _state_dict_pickle().replace(_global("collections", "OrderedDict"), _global(module, name), 1)

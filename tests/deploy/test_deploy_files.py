@@ -17,13 +17,13 @@ import shutil
 import subprocess
 import sys
 import threading
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+import tomllib
 
 from app.core.config import Settings
 from app.core.uploads import FORM_OVERHEAD_BYTES
@@ -376,7 +376,7 @@ def test_backend_dockerfile_command_starts_the_hardened_server() -> None:
 class _Health(http.server.BaseHTTPRequestHandler):
     status = 200
 
-    def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+    def do_GET(self) -> None:
         self.send_response(self.status if self.path == "/health" else 404)
         self.end_headers()
 

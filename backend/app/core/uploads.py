@@ -42,7 +42,7 @@ def upload_too_large_message(max_upload_bytes: int) -> str:
 UPLOAD_TOO_SLOW_MESSAGE = "Upload too slow: the image did not arrive in time. Check the connection and try again."
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """Raised from `receive` to stop the app reading a body we refuse."""
 
 
@@ -120,13 +120,13 @@ class UploadGuardMiddleware:
                 message = await receive()
             if scope_.cancelled_caught:
                 refusal = (408, UPLOAD_TOO_SLOW_MESSAGE)
-                raise _Refused()
+                raise _RefusedError()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 body_done = not message.get("more_body", False)
                 if received > self.max_body_bytes:
                     refusal = (413, upload_too_large_message(self.max_upload_bytes))
-                    raise _Refused()
+                    raise _RefusedError()
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -137,7 +137,7 @@ class UploadGuardMiddleware:
                 response_started = True
             await send(message)
 
-        with contextlib.suppress(_Refused):
+        with contextlib.suppress(_RefusedError):
             await self.app(scope, guarded_receive, guarded_send)
         if refusal is not None and not response_started:
             status, detail = refusal

@@ -107,7 +107,7 @@ def decode_cost(image: Image.Image, stored_pixels: int) -> float:
 
 def _open(source: str | Path | BinaryIO, max_pixels: int, formats: tuple[str, ...]) -> Image.Image:
     # Pillow's own bomb guard must not be stricter than ours, or a configured limit would never apply.
-    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < max_pixels:
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
@@ -136,7 +136,7 @@ def _orientation(image: Image.Image) -> int:
 
 def _to_8_bit_scale(image: Image.Image) -> float:
     """16-bit (and 32-bit) grey: map the 16-bit range onto 8 bits, unless the values already fit in 0..255."""
-    low, high = image.getextrema()
+    _low, high = image.getextrema()
     return 257.0 if high > 255 else 1.0
 
 
@@ -172,7 +172,7 @@ def _reduce(size: tuple[int, int], mode: str, read_strip: StripReader, image_siz
 
 def _reduced_pillow(image: Image.Image, image_size: int) -> Image.Image:
     """A loaded Pillow image, reduced and in RGB, upright by its EXIF orientation."""
-    width, height = image.size
+    width, _height = image.size
     mode = "RGBA" if image.has_transparency_data else "RGB"
     scale = _to_8_bit_scale(image) if image.mode in HIGH_BIT_MODES else 1.0
     reduced = _reduce(image.size, mode, lambda top, bottom: _convert(image.crop((0, top, width, bottom)), mode, scale),
