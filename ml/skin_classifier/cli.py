@@ -174,7 +174,7 @@ def run_train(args: argparse.Namespace) -> None:
     config = TrainConfig(
         data_dir=args.data_dir, output_dir=args.output, backbone=args.backbone, weights=args.weights,
         image_size=args.image_size, batch_size=args.batch_size, epochs=tuple(args.epochs),
-        phase_blocks=tuple(args.phase_blocks) if args.phase_blocks else None,
+        phase_blocks=tuple(args.phase_blocks or ()),
         head_learning_rate=args.head_lr, fine_tune_learning_rate=args.fine_tune_lr, head_units=args.head_units,
         dropout=args.dropout, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
         shift_holdout=args.shift_holdout, metadata_csv=args.metadata, group_column=args.group_column,

@@ -54,5 +54,5 @@ def _fix_keras_multi_worker_metric_reduction() -> None:
             return tf.nest.map_structure(mean, values)
         return original(values, strategy, reduction)
 
-    reduce_per_replica.fixed_for_scalars = True
+    reduce_per_replica.fixed_for_scalars = True  # type: ignore[attr-defined]
     trainer.reduce_per_replica = reduce_per_replica

@@ -18,7 +18,7 @@ import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -133,7 +133,10 @@ def _restricted_load(stream: io.BytesIO) -> tuple[Any, dict[str, _StorageRef]]:
     return unpickler.load(), unpickler.storages
 
 
-def _as_numpy(raw: bytes, ref: _StorageRef, byteorder: str) -> np.ndarray:
+BYTE_ORDERS: dict[str, Literal["<", ">"]] = {"little": "<", "big": ">"}
+
+
+def _as_numpy(raw: bytes, ref: _StorageRef, byteorder: Literal["<", ">"]) -> np.ndarray:
     dtype = ref.storage_type.dtype.newbyteorder(byteorder)
     if len(raw) < ref.numel * dtype.itemsize:
         raise ValueError(f"storage {ref.key} is truncated: {len(raw)} bytes for {ref.numel} {dtype} elements")
@@ -167,9 +170,9 @@ def _load_zip(archive: zipfile.ZipFile) -> Any:
     if len(pickles) != 1:
         raise ValueError("not a PyTorch zip checkpoint: expected exactly one <name>/data.pkl")
     prefix = pickles[0][: -len("data.pkl")]
-    byteorder = "<"
+    byteorder: Literal["<", ">"] = "<"
     if f"{prefix}byteorder" in archive.namelist():
-        byteorder = {"little": "<", "big": ">"}[archive.read(f"{prefix}byteorder").decode().strip()]
+        byteorder = BYTE_ORDERS[archive.read(f"{prefix}byteorder").decode().strip()]
     obj, refs = _restricted_load(io.BytesIO(archive.read(pickles[0])))
     missing = sorted(key for key in refs if f"{prefix}data/{key}" not in archive.namelist())
     if missing:
@@ -188,7 +191,7 @@ def _load_legacy(stream: io.BytesIO) -> Any:
     if _restricted_load(stream)[0] != _LEGACY_PROTOCOL:
         raise ValueError("unsupported legacy PyTorch checkpoint protocol")
     sys_info = _restricted_load(stream)[0]
-    byteorder = "<" if not isinstance(sys_info, dict) or sys_info.get("little_endian", True) else ">"
+    byteorder: Literal["<", ">"] = "<" if not isinstance(sys_info, dict) or sys_info.get("little_endian", True) else ">"
     obj, refs = _restricted_load(stream)
     storages = {}
     for key in _restricted_load(stream)[0]:  # then, per storage: element count (int64) and the bytes

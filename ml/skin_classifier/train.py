@@ -65,10 +65,10 @@ class TrainConfig:
     output_dir: Path
     backbone: str = "efficientnet-lite1"
     weights: str = "imagenet"
-    image_size: int | None = None  # None: the backbone's own size
+    image_size: int = 0  # 0 (or None): the backbone's own size
     batch_size: int = 32
     epochs: tuple[int, int, int] = (12, 6, 6)
-    phase_blocks: tuple[str, str] | None = None  # first trainable block of phases 2 and 3; None: the registry's
+    phase_blocks: tuple[str, ...] = ()  # first trainable block of phases 2 and 3; empty (or None): the registry's
     head_learning_rate: float = 1e-3
     fine_tune_learning_rate: float = 1e-5
     head_units: int = 256
@@ -99,6 +99,8 @@ class TrainConfig:
         self.image_size = self.image_size or get_backbone(self.backbone).image_size
         backbone = get_backbone(self.backbone)
         self.phase_blocks = tuple(self.phase_blocks or backbone.phase_blocks)
+        if len(self.phase_blocks) != 2:
+            raise ValueError(f"phase_blocks names the first block of phases 2 and 3, got {self.phase_blocks}")
         unknown = [block for block in self.phase_blocks if block not in backbone.blocks]
         if unknown:
             raise ValueError(f"{self.backbone} has no block {unknown}; its blocks are {list(backbone.blocks)}")
@@ -189,7 +191,7 @@ def training_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, b
                 yield batch if weights is None else (*batch, weights[labels[index]])
 
     sample_shape = inputs.shape[2:] if cached else inputs.shape[1:]
-    signature = (tf.TensorSpec((None, *sample_shape), tf.float32 if cached else tf.uint8),
+    signature: tuple[Any, ...] = (tf.TensorSpec((None, *sample_shape), tf.float32 if cached else tf.uint8),
                  tf.TensorSpec((None, num_classes), tf.float32))
     if weights is not None:
         signature = (*signature, tf.TensorSpec((None,), tf.float32))
@@ -230,7 +232,7 @@ def cache_activations(model: keras.Model, images: np.ndarray, blocks: list[str |
         chunks: dict[str | None, list[np.ndarray]] = {block: [] for block in blocks}
         for start in range(0, len(images), batch_size):
             pixels = tf.cast(images[start:start + batch_size], tf.float32)
-            if view > 0:
+            if view > 0 and augment is not None:  # without augmentation every view is the plain image
                 pixels = augment(pixels, training=True)
             outputs = prefix(pixels, training=False)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
@@ -285,66 +287,106 @@ def load_data(config: TrainConfig) -> LabelledData:
     return LabelledData(images, labels, folder.class_names, splits, description)
 
 
-def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
-               strategy: tf.distribute.Strategy, timings: dict[str, float]) -> tuple[list[dict[str, Any]], str, float]:
-    """Run the three phases; the model ends with the best weights of any phase. Returns (history, best phase,
-    its validation balanced accuracy)."""
-    num_classes = len(data.class_names)
-    train_x, train_y = data.images[data.splits["train"]], data.labels[data.splits["train"]]
-    val_x, val_y = data.images[data.splits["val"]], data.labels[data.splits["val"]]
-    weights = class_weight_table(train_y, num_classes) if config.balancing == "class-weights" else None
-    augment = augmentation(config)
-    phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs, strict=True) if epochs > 0]
-    cache: dict[str, dict[str | None, np.ndarray]] = {}
-    if config.cache_frozen:
-        started = time.perf_counter()
-        blocks = [phase.first_trainable_block for phase, _ in phases]
-        cache["train"] = cache_activations(model, train_x, blocks, config.cached_views, augment, config.batch_size)
-        cache["val"] = cache_activations(model, val_x, blocks, 1, None, config.batch_size)
-        timings["cache_frozen_activations_s"] = round(time.perf_counter() - started, 1)
+def cache_frozen_inputs(config: TrainConfig, model: keras.Model, phases: list[tuple[Phase, int]],
+                        train_x: np.ndarray, val_x: np.ndarray, augment: keras.Sequential,
+                        timings: dict[str, float]) -> dict[str, dict[str | None, np.ndarray]]:
+    """With `cache_frozen`, each phase's frozen-part activations, computed once: {"train"|"val": {block: ...}}."""
+    if not config.cache_frozen:
+        return {}
+    started = time.perf_counter()
+    blocks = [phase.first_trainable_block for phase, _ in phases]
+    cache = {"train": cache_activations(model, train_x, blocks, config.cached_views, augment, config.batch_size),
+             "val": cache_activations(model, val_x, blocks, 1, None, config.batch_size)}
+    timings["cache_frozen_activations_s"] = round(time.perf_counter() - started, 1)
+    return cache
 
+
+def checkpoint_folder(config: TrainConfig) -> Path:
+    """Where this worker writes its best weights of each phase."""
     checkpoints = Path(config.output_dir) / "checkpoints"
     if not is_chief():  # only the chief's checkpoints are kept; the others write beside them, apart
         checkpoints = checkpoints / f"worker-{worker_index()}"
     checkpoints.mkdir(parents=True, exist_ok=True)
+    return checkpoints
+
+
+@dataclass
+class PhaseRun:
+    """What one phase fits: the model (or its trainable suffix on cached inputs), its batches, its steps."""
+
+    fit_model: keras.Model
+    train_data: tf.data.Dataset
+    val_data: tf.data.Dataset
+    steps_per_epoch: int
+
+
+def prepare_phase(config: TrainConfig, model: keras.Model, phase: Phase, epochs: int, data: LabelledData,
+                  cache: dict[str, dict[str | None, np.ndarray]], augment: keras.Sequential,
+                  weights: np.ndarray | None) -> PhaseRun:
+    """Unfreeze from the phase's first block and compile the model with its batches and learning rate.
+
+    Call inside the strategy's scope.
+    """
+    num_classes = len(data.class_names)
+    train_x, train_y = data.images[data.splits["train"]], data.labels[data.splits["train"]]
+    val_x, val_y = data.images[data.splits["val"]], data.labels[data.splits["val"]]
+    set_trainable_from(model, phase.first_trainable_block)
+    if config.cache_frozen:
+        fit_model = trainable_suffix(model, phase.first_trainable_block)
+        train_inputs = cache["train"][phase.first_trainable_block]
+        val_data = evaluation_batches(cache["val"][phase.first_trainable_block], val_y, num_classes,
+                                      config.batch_size)
+    else:
+        fit_model, train_inputs = model, train_x
+        val_data = evaluation_batches(val_x, val_y, num_classes, config.batch_size)
+    train_data = training_batches(train_inputs, train_y, num_classes, config.batch_size, weights,
+                                  config.balancing == "sampling", config.seed,
+                                  None if config.cache_frozen else augment)
+    steps_per_epoch = max(1, len(train_y) // config.batch_size)
+    learning_rate = (keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps_per_epoch * epochs, alpha=0.1)
+                     if phase.cosine_schedule else phase.learning_rate)
+    fit_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
+                      metrics=["accuracy", BalancedAccuracy(num_classes)])
+    return PhaseRun(fit_model, train_data, val_data, steps_per_epoch)
+
+
+def phase_callbacks(config: TrainConfig, phase: Phase, checkpoints: Path) -> list[keras.callbacks.Callback]:
+    """Early stopping on validation balanced accuracy (best weights restored) and a checkpoint of the best."""
+    monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
+    return [
+        keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
+        keras.callbacks.ModelCheckpoint(checkpoints / f"phase{phase.name}.weights.h5",
+                                        save_best_only=True, save_weights_only=True, **monitor),
+    ]
+
+
+def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
+               strategy: tf.distribute.Strategy, timings: dict[str, float]) -> tuple[list[dict[str, Any]], str, float]:
+    """Run the three phases; the model ends with the best weights of any phase. Returns (history, best phase,
+    its validation balanced accuracy)."""
+    train_y = data.labels[data.splits["train"]]
+    weights = class_weight_table(train_y, len(data.class_names)) if config.balancing == "class-weights" else None
+    augment = augmentation(config)
+    phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs, strict=True) if epochs > 0]
+    cache = cache_frozen_inputs(config, model, phases, data.images[data.splits["train"]],
+                                data.images[data.splits["val"]], augment, timings)
+    checkpoints = checkpoint_folder(config)
     history: list[dict[str, Any]] = []
     best_score, best_phase, best_weights = -1.0, "", None
     for phase, epochs in phases:
         started = time.perf_counter()
-        set_trainable_from(model, phase.first_trainable_block)
         with strategy.scope():
-            if config.cache_frozen:
-                fit_model = trainable_suffix(model, phase.first_trainable_block)
-                train_inputs = cache["train"][phase.first_trainable_block]
-                val_data = evaluation_batches(cache["val"][phase.first_trainable_block], val_y, num_classes,
-                                              config.batch_size)
-            else:
-                fit_model, train_inputs = model, train_x
-                val_data = evaluation_batches(val_x, val_y, num_classes, config.batch_size)
-            train_data = training_batches(train_inputs, train_y, num_classes, config.batch_size, weights,
-                                          config.balancing == "sampling", config.seed,
-                                          None if config.cache_frozen else augment)
-            steps_per_epoch = max(1, len(train_y) // config.batch_size)
-            learning_rate = (keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps_per_epoch * epochs,
-                                                                    alpha=0.1)
-                             if phase.cosine_schedule else phase.learning_rate)
-            fit_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
-                              metrics=["accuracy", BalancedAccuracy(num_classes)])
+            run = prepare_phase(config, model, phase, epochs, data, cache, augment, weights)
         log.info("Phase %s: %d trainable weights, up to %d epochs", phase.name,
-                 len(fit_model.trainable_weights), epochs)
-        monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
-        callbacks = [
-            keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
-            keras.callbacks.ModelCheckpoint(checkpoints / f"phase{phase.name}.weights.h5",
-                                            save_best_only=True, save_weights_only=True, **monitor),
-        ]
+                 len(run.fit_model.trainable_weights), epochs)
         with strategy.scope():
             # Keras 3 builds a model made under a strategy from one batch reduced over the replicas, which fails
             # for (x, y, weights) batches under MultiWorkerMirroredStrategy; inside the scope it builds lazily
             # and still runs every step through this strategy.
-            fit_model._distribute_strategy = None
-            result = fit_model.fit(train_data, validation_data=val_data, epochs=epochs, shuffle=False,
-                                   steps_per_epoch=steps_per_epoch, verbose=2, callbacks=callbacks)
+            run.fit_model._distribute_strategy = None
+            result = run.fit_model.fit(run.train_data, validation_data=run.val_data, epochs=epochs, shuffle=False,
+                                       steps_per_epoch=run.steps_per_epoch, verbose=2,
+                                       callbacks=phase_callbacks(config, phase, checkpoints))
         for epoch in range(len(result.history["loss"])):
             history.append({"phase": phase.name, **{k: float(v[epoch]) for k, v in result.history.items()}})
         timings[f"phase_{phase.name}_s"] = round(time.perf_counter() - started, 1)
@@ -411,7 +453,7 @@ def serving_model(config: TrainConfig, model: keras.Model, data: LabelledData) -
 
 
 def evaluate_splits(model: keras.Model, data: LabelledData, output_dir: Path) -> dict[str, Any]:
-    metrics = {}
+    metrics: dict[str, Any] = {}
     for name in [n for n in ("val", "test", "shift") if n in data.splits]:
         probabilities = predict_in_batches(lambda batch: model(batch, training=False), data.images[data.splits[name]])
         metrics[name] = evaluate_probabilities(data.labels[data.splits[name]], probabilities, data.class_names)
@@ -419,6 +461,25 @@ def evaluate_splits(model: keras.Model, data: LabelledData, output_dir: Path) ->
         log.info("%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f", name,
                  metrics[name]["balanced_accuracy"], metrics[name]["accuracy"], metrics[name]["macro_f1"])
     return metrics
+
+
+def training_record(config: TrainConfig, history: list[dict[str, Any]], best_phase: str, best_score: float,
+                    calibration: dict[str, Any], data: LabelledData, timings: dict[str, float],
+                    replicas: int) -> dict[str, Any]:
+    """The manifest's `training` section: settings, timings, machine, selection and data, for the model card."""
+    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
+                if k not in ("data_dir", "output_dir", "data_description")}
+    return {
+        "backbone": config.backbone,
+        "settings": settings,
+        "timings_s": timings,
+        "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase in config.phases()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "replicas": replicas},
+        "selected_phase": best_phase,
+        "selected_val_balanced_accuracy_during_training": round(best_score, 4),
+        "calibration": calibration,
+        "data": data.description,
+    }
 
 
 def train(config: TrainConfig) -> Path | None:
@@ -447,19 +508,8 @@ def train(config: TrainConfig) -> Path | None:
     metrics = evaluate_splits(final, data, output_dir)
     timings["calibrate_and_evaluate_s"] = round(time.perf_counter() - started, 1)
     timings["total_s"] = round(time.perf_counter() - run_started, 1)
-    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
-                if k not in ("data_dir", "output_dir", "data_description")}
-    training = {
-        "backbone": config.backbone,
-        "settings": settings,
-        "timings_s": timings,
-        "epochs_run": {phase.name: sum(row["phase"] == phase.name for row in history) for phase in config.phases()},
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "replicas": strategy.num_replicas_in_sync},
-        "selected_phase": best_phase,
-        "selected_val_balanced_accuracy_during_training": round(best_score, 4),
-        "calibration": calibration,
-        "data": data.description,
-    }
+    training = training_record(config, history, best_phase, best_score, calibration, data, timings,
+                               strategy.num_replicas_in_sync)
     artifact = export_artifact(final, data.class_names, output_dir / "artifact", config.image_size, metrics, training)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])
     return artifact

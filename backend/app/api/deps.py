@@ -12,15 +12,18 @@ from app.services.classifier import ModelService
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_model_service(request: Request) -> ModelService:
-    return request.app.state.model_service
+    service: ModelService = request.app.state.model_service
+    return service
 
 
 def get_capacity(request: Request) -> Capacity:
-    return request.app.state.capacity
+    capacity: Capacity = request.app.state.capacity
+    return capacity
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -33,8 +33,7 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
-        if self.header_timeout_s is None:
-            self.header_timeout_s = configured_header_timeout()
+        self._header_limit_s = configured_header_timeout() if self.header_timeout_s is None else self.header_timeout_s
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -48,7 +47,7 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._cancel_header_deadline()
-        self._header_deadline = self.loop.call_later(self.header_timeout_s, self._headers_timed_out)
+        self._header_deadline = self.loop.call_later(self._header_limit_s, self._headers_timed_out)
 
     def on_headers_complete(self) -> None:
         self._cancel_header_deadline()

@@ -17,7 +17,7 @@ import io
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -98,7 +98,7 @@ def decode_cost(image: Image.Image, stored_pixels: int) -> float:
     width, height = image.size
     if image.format == "HEIF":
         return width * height * HEIF_BYTES_PER_PIXEL
-    cost = width * height * (PILLOW_BYTES_PER_PIXEL.get(image.mode, 4) + DECODER_BYTES_PER_PIXEL.get(image.format, 0))
+    cost = width * height * (PILLOW_BYTES_PER_PIXEL.get(image.mode, 4) + DECODER_BYTES_PER_PIXEL.get(image.format or "", 0))
     if isinstance(image, JpegImageFile) and image.info.get("progressive") and image.layer:
         largest = max(h * v for _, h, v, _ in image.layer)
         cost += stored_pixels * 2 * sum(h * v for _, h, v, _ in image.layer) / largest
@@ -136,7 +136,7 @@ def _orientation(image: Image.Image) -> int:
 
 def _to_8_bit_scale(image: Image.Image) -> float:
     """16-bit (and 32-bit) grey: map the 16-bit range onto 8 bits, unless the values already fit in 0..255."""
-    _low, high = image.getextrema()
+    _low, high = cast("tuple[float, float]", image.getextrema())  # one band: (min, max)
     return 257.0 if high > 255 else 1.0
 
 

@@ -30,8 +30,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorResponse, "headers": RETRY_AFTER_HEADER,
           "description": "The server is busy (load shedding), or the model is loading or failed to load."},
 }
-# One file and at most two other fields (browsers may add one); text fields are small.
-FORM_LIMITS = {"max_files": 1, "max_fields": 2, "max_part_size": 1024}
 
 
 @router.post(
@@ -40,7 +38,8 @@ FORM_LIMITS = {"max_files": 1, "max_fields": 2, "max_part_size": 1024}
     summary="Classify a skin lesion image",
     description="Classify one image sent as multipart/form-data field 'file'.",
     responses=ERROR_RESPONSES,
-    form_limits=FORM_LIMITS,
+    # One file and at most two other fields (browsers may add one); text fields are small.
+    form_limits={"max_files": 1, "max_fields": 2, "max_part_size": 1024},
 )
 async def predict(
     file: Annotated[UploadFile, File(description=f"A {UPLOAD_FORMATS_TEXT} image.")],
