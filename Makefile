@@ -12,8 +12,8 @@ RUN ?= runs/latest
 ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve frontend up down train evaluate reference bench load lint test test-ml test-backend \
-	test-deploy test-frontend test-e2e test-docker docker-test clean
+.PHONY: help setup run serve frontend up down train evaluate reference bench load format typecheck lint lint-python \
+	lint-frontend test test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ setup: $(VENV)/.installed frontend/node_modules/.installed ## install Python and
 $(VENV)/.installed: ml/pyproject.toml backend/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e "ml[train,litert,onnx,export,dev]" -e "backend[dev]" pyyaml
+	$(PY) -m pip install --quiet -e "ml[train,litert,onnx,export,dev]" -e "backend[dev]"
 	touch $@
 
 frontend/node_modules/.installed: frontend/package-lock.json
@@ -65,26 +65,40 @@ load: setup ## load-test the API serving ARTIFACT: hostile inputs, 50-upload bur
 
 test: setup lint test-ml test-backend test-deploy test-frontend test-e2e test-docker ## set up and run every test suite
 
-lint: setup ## check Python style (ruff)
-	$(PY) -m ruff check .
+format: setup ## rewrite the Python code: ruff's safe fixes, then ruff format
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
-test-ml:
+typecheck: setup ## mypy: strict for backend/app and ml's serving modules, the rest of ml checked too
+	$(PY) -m mypy
+
+lint: lint-python lint-frontend ## every static check: ruff, ruff format --check, mypy, ESLint and tsc
+
+lint-python: setup ## ruff (rules and formatting) and mypy on the Python code
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+lint-frontend: setup ## ESLint and the TypeScript check of the page
+	cd frontend && npm run --silent lint && npm run --silent typecheck
+
+test-ml: setup ## the ml suite: a real tiny training run, export, conversion, evaluation (a few minutes)
 	cd ml && ../$(PY) -m pytest -q
 
-test-backend:
+test-backend: setup ## the API suite: real inference on tiny models, limits, load shedding, live servers
 	cd backend && ../$(PY) -m pytest -q
 
-test-deploy:
+test-deploy: setup ## the Dockerfiles, compose file, nginx config, Render Blueprint and Makefile
 	$(PY) -m pytest -q tests/deploy
 
-test-frontend:
+test-frontend: setup ## the page's unit tests (Vitest)
 	cd frontend && npm test
 
-test-e2e:
+test-e2e: setup ## the whole system in a browser: API and page started locally, one image classified
 	PYTHON=$(abspath $(PY)) scripts/e2e.sh
 
 # Runs where a Docker engine answers; REQUIRE_DOCKER=1 (as in CI) makes a missing engine a failure.
-test-docker:
+test-docker: ## the Docker stack test where an engine answers (REQUIRE_DOCKER=1: required)
 	@if [ "$(REQUIRE_DOCKER)" = 1 ] || docker info >/dev/null 2>&1; then REPORT=0 scripts/docker-test.sh; \
 	else echo "test-docker: skipped, no Docker engine answers (make docker-test needs one)"; fi
 
