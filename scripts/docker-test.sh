@@ -111,7 +111,8 @@ and [p["confidence"] for p in d["all_predictions"]] == sorted((p["confidence"] f
 and abs(sum(p["confidence"] for p in d["all_predictions"]) - 1) < 1e-3' "the prediction breaks the contract"
 log "ok: /api/predict $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["predicted_class"], d["confidence"])' "$work/predict.json")"
 
-limit=10485760  # MAX_UPLOAD_BYTES, which docker-compose.yml leaves at its default
+# The limit the running API was started with (docker-compose.yml leaves MAX_UPLOAD_BYTES at its default).
+limit=$("${compose[@]}" exec -T backend python -c 'from app.core.config import Settings; print(Settings().max_upload_bytes)' | tr -d '\r')
 for extra in 1 1024 8192 16384 1048576; do
   head -c $((limit + extra)) /dev/zero >"$work/big.jpg"
   status=$(curl -s -o "$work/big.json" -w '%{http_code} %{content_type}' -F "file=@$work/big.jpg;type=image/jpeg" \

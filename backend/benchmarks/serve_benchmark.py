@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import shlex
@@ -56,15 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def generated_jpeg(size: int = 224) -> bytes:
     """A lesion-like picture: a dark blob on noisy skin tone, so decoding costs what a photo would."""
-    from PIL import Image
+    from skin_classifier.hostile_images import encode
+    from skin_classifier.synthetic import lesion_picture
 
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[0:size, 0:size]
-    blob = (yy - size * 0.5) ** 2 + (xx - size * 0.45) ** 2 < (size * 0.25) ** 2
-    pixels = np.where(blob[..., None], [110, 70, 50], [225, 185, 160]) + rng.normal(0, 12, (size, size, 3))
-    buffer = io.BytesIO()
-    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=90)
-    return buffer.getvalue()
+    return encode(lesion_picture(size, (110, 70, 50), np.random.default_rng(0)), "JPEG", quality=90)
 
 
 def free_port() -> int:

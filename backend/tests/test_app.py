@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
@@ -13,6 +14,7 @@ from app.api.deps import get_model_service
 from app.core.config import DEFAULT_CORS_ORIGINS, Settings
 from app.main import create_app
 from skin_classifier.serving.machine import available_cpus, cgroup_cpu_quota
+from skin_classifier.serving.preprocessing import DEFAULT_DECODE_BUDGET, DEFAULT_MAX_PIXELS
 from tests import images
 from tests.conftest import SettingsFactory
 from tests.utils import assert_error, upload
@@ -73,9 +75,8 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (settings.model_dir.parent.parent / "backend" / "app").is_dir()
     assert settings.model_runtime == "auto"
     assert settings.cors_origins == DEFAULT_CORS_ORIGINS
-    assert settings.max_upload_bytes == 10 * 1024 * 1024
-    assert settings.max_image_pixels == 60_000_000
-    assert settings.decode_budget_mb == 112
+    assert settings.max_image_pixels == DEFAULT_MAX_PIXELS  # the image decoder's own limit, not a second copy
+    assert settings.decode_budget_bytes == DEFAULT_DECODE_BUDGET
     assert settings.inference_threads == available_cpus()
     assert (settings.max_concurrent_predictions, settings.max_queued_predictions) == (2, 4)
     assert settings.docs_enabled
@@ -198,3 +199,20 @@ def test_docs_can_be_switched_off(make_settings: SettingsFactory) -> None:
         assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 404
         assert "GET /docs" not in client.get("/").json()["endpoints"]
         assert client.get("/openapi.json").status_code == 200  # the schema itself stays public
+
+
+def test_root_lists_the_routes_the_app_serves(make_settings: SettingsFactory) -> None:
+    """/ reads the app's own routes: a new endpoint appears there with its description, nothing to keep in step."""
+    app = create_app(make_settings(model_dir=Path("/nonexistent")))
+    extra = APIRouter()
+
+    @extra.get("/version-history", description="Past model versions.")
+    async def version_history() -> list[str]:
+        return []
+
+    app.include_router(extra)
+    with TestClient(app) as client:
+        endpoints = client.get("/").json()["endpoints"]
+    assert set(endpoints) == {"POST /predict", "GET /health", "GET /docs", "GET /openapi.json", "GET /version-history"}
+    assert endpoints["GET /version-history"] == "Past model versions."
+    assert all(endpoints.values())

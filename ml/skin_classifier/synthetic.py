@@ -22,23 +22,27 @@ SYNTHETIC_CLASSES = {
 }
 
 
+def lesion_picture(size: int, colour: tuple[int, int, int], rng: np.random.Generator) -> Image.Image:
+    """A blob of `colour` on noisy skin tone: it decodes like a photo, and its colour is its class."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    background = np.array([225, 190, 160]) + rng.normal(0, 12, (size, size, 3))
+    cy, cx = rng.uniform(0.4, 0.6, 2) * size
+    radius = rng.uniform(0.3, 0.45) * size
+    blob = ((yy - cy) ** 2 + (xx - cx) ** 2) < radius**2
+    pixels = np.where(blob[..., None], np.array(colour) + rng.normal(0, 15, 3), background)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
 def make_synthetic_dataset(root: str | Path, images_per_class: int = 12, image_size: int = 48,
                            seed: int = 0) -> Path:
     """Write folder-per-class images: a coloured blob on noisy skin-toned background."""
     root = Path(root)
     rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:image_size, 0:image_size]
     for folder, colour in SYNTHETIC_CLASSES.items():
         (root / folder).mkdir(parents=True, exist_ok=True)
         for index in range(images_per_class):
-            background = np.array([225, 190, 160]) + rng.normal(0, 12, (image_size, image_size, 3))
-            cy, cx = rng.uniform(0.4, 0.6, 2) * image_size
-            radius = rng.uniform(0.3, 0.45) * image_size
-            blob = ((yy - cy) ** 2 + (xx - cx) ** 2) < radius ** 2
-            pixels = np.where(blob[..., None], np.array(colour) + rng.normal(0, 15, 3), background)
-            image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
             suffix = ".png" if index % 2 else ".jpg"
-            image.save(root / folder / f"img_{index:03d}{suffix}")
+            lesion_picture(image_size, colour, rng).save(root / folder / f"img_{index:03d}{suffix}")
     return root
 
 

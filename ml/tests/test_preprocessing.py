@@ -3,14 +3,25 @@ import json
 import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from skin_classifier import preprocessing
+from skin_classifier.hostile_images import (
+    bmp_unknown_compression,
+    jpeg_cut_in_headers,
+    jpeg_with_mistyped_exif,
+    palette_png_bomb,
+    png16_bomb,
+    png_bomb,
+    png_truncated_ihdr,
+    png_ztxt_bomb,
+    webp_bomb,
+)
+from skin_classifier.hostile_images import encode as _encode
+from skin_classifier.serving import preprocessing
 from skin_classifier.serving.preprocessing import (
     DEFAULT_DECODE_BUDGET,
     UPLOAD_FORMATS,
@@ -22,12 +33,6 @@ from skin_classifier.serving.preprocessing import (
 )
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
-
-
-def _encode(image: Image.Image, format_name: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format_name, **options)
-    return buffer.getvalue()
 
 
 def _halves(width=40, height=20) -> Image.Image:
@@ -132,30 +137,6 @@ def test_configured_pixel_limit_above_pillows_default_applies():
 
 # Decoding bounded in memory, whatever the format; malformed files refused with fixed messages.
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png_bomb(side, bit_depth=8, color_type=0, palette=None, extra=b""):
-    """An all-zero PNG written row by row: a few kB however large it claims to be."""
-    channels = {0: 1, 2: 3, 3: 1, 6: 4}[color_type]
-    row = b"\0" + bytes((side * channels * bit_depth + 7) // 8)
-    compressor = zlib.compressobj(9)
-    pixels = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", side, side, bit_depth, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + extra + (_png_chunk(b"PLTE", palette) if palette else b"") + _png_chunk(b"IDAT", pixels)
-            + _png_chunk(b"IEND", b""))
-
-
-def _webp_bomb(width, height):
-    """A lossless one-colour WebP costs no bits per pixel, so its header alone sets the size."""
-    data = bytearray(_encode(Image.new("RGB", (16, 16), RED), "WEBP", lossless=True, method=0))
-    fields = int.from_bytes(data[21:25], "little")
-    data[21:25] = ((width - 1) | (height - 1) << 14 | fields & ~((1 << 28) - 1)).to_bytes(4, "little")
-    return bytes(data)
-
-
 def test_uploads_take_camera_formats_only_and_say_which():
     for format_name in ("GIF", "BMP", "TIFF"):
         with pytest.raises(NotAnImageError, match="JPEG, PNG, WebP or HEIC/HEIF"):
@@ -181,16 +162,8 @@ def test_heic_with_alpha_is_flattened_on_white():
     assert _is(pixels[5, 1], (200, 0, 0)) and _is(pixels[5, 8], (255, 255, 255))
 
 
-def _jpeg_with_broken_exif():
-    """Orientation 6 beside an XResolution typed as a signed short: Pillow's exif_transpose raises struct.error."""
-    entries = [(0x0112, 3, 1, struct.pack("<HH", 6, 0)), (0x011A, 8, 1, struct.pack("<hH", -1, 0))]
-    ifd = struct.pack("<H", 2) + b"".join(struct.pack("<HHI", *entry[:3]) + entry[3] for entry in entries)
-    exif = b"Exif\0\0II*\0" + struct.pack("<I", 8) + ifd + struct.pack("<I", 0)
-    return _encode(_halves(), "JPEG", quality=95, exif=exif)
-
-
 def test_orientation_is_read_from_exif_that_pillow_cannot_rewrite():
-    data = _jpeg_with_broken_exif()
+    data = jpeg_with_mistyped_exif(_halves())
     with pytest.raises(struct.error):
         ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
     turned = load_rgb(data, image_size=20)
@@ -198,10 +171,10 @@ def test_orientation_is_read_from_exif_that_pillow_cannot_rewrite():
 
 
 @pytest.mark.parametrize("data", [
-    _png_bomb(8, extra=_png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"\0" * (50 << 20), 9))),
-    b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR\0\0\0\x08\0\0",
-    _encode(Image.effect_noise((256, 256), 50).convert("RGB"), "JPEG")[:300],
-    bytes(_encode(_halves(), "BMP")[:30]) + struct.pack("<I", 99) + _encode(_halves(), "BMP")[34:],
+    png_ztxt_bomb(),
+    png_truncated_ihdr(),
+    jpeg_cut_in_headers(),
+    bmp_unknown_compression(_halves()),
 ], ids=["png-ztxt-bomb", "png-truncated-ihdr", "jpeg-cut-in-headers", "bmp-unknown-compression"])
 def test_malformed_files_raise_a_fixed_message(data):
     """Pillow raises ValueError, OSError, struct.error and more on these; callers get one error, in plain words."""
@@ -214,10 +187,10 @@ def test_malformed_files_raise_a_fixed_message(data):
 
 def test_each_format_has_a_pixel_limit_from_the_decode_budget():
     with pytest.raises(ImageTooLargeError, match="limit for a WebP image"):
-        load_rgb(_webp_bomb(7745, 7745))  # 38 bytes, 60 megapixels: libwebp would take ~1 GB
+        load_rgb(webp_bomb(7745, 7745))  # 38 bytes, 60 megapixels: libwebp would take ~1 GB
     with pytest.raises(ImageTooLargeError, match="limit for a PNG image"):
-        load_rgb(_png_bomb(7745, bit_depth=16))  # 16-bit, 60 megapixels: 120 MB to decode
-    assert load_rgb(_webp_bomb(2000, 1500), image_size=8).shape == (8, 8, 3)
+        load_rgb(png16_bomb(7745))  # 16-bit, 60 megapixels: 120 MB to decode
+    assert load_rgb(webp_bomb(2000, 1500), image_size=8).shape == (8, 8, 3)
     with pytest.raises(ImageTooLargeError, match="limit for a JPEG image"):  # libjpeg cannot reduce this one
         load_rgb(_encode(Image.new("L", (40000, 300)), "JPEG"), decode_budget=8 * 2**20)
 
@@ -270,10 +243,10 @@ def test_accepted_bombs_decode_within_the_budget(tmp_path):
     import base64
 
     files = {
-        "palette-60mpx.png": _png_bomb(7745, color_type=3, palette=bytes(range(256)) * 3),
-        "rgba-24mpx.png": _png_bomb(4900, color_type=6),
-        "16bit-48mpx.png": _png_bomb(6900, bit_depth=16),
-        "webp-7mpx.webp": _webp_bomb(2700, 2700),
+        "palette-60mpx.png": palette_png_bomb(7745),
+        "rgba-24mpx.png": png_bomb(4900, color_type=6),
+        "16bit-48mpx.png": png16_bomb(6900),
+        "webp-7mpx.webp": webp_bomb(2700, 2700),
     }
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)

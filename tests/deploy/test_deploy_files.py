@@ -23,13 +23,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
-import tomllib
 
 from app.core.config import Settings
 from app.core.uploads import FORM_OVERHEAD_BYTES
 from skin_classifier.serving.runtimes import RUNTIMES
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read the compose file and the Blueprint")
+tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads the pyproject files")
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_DOCKERFILE = ROOT / "backend" / "Dockerfile"
