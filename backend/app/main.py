@@ -43,8 +43,7 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     configure_logging(settings.log_level)
     keep_uploads_in_memory(settings.max_upload_bytes)
     service = model_service or ModelService(settings)
-    capacity = Capacity(settings.max_concurrent_predictions, settings.max_queued_predictions,
-                        settings.queue_timeout_s)
+    capacity = Capacity(settings.max_concurrent_predictions, settings.max_queued_predictions, settings.queue_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,8 +53,10 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     app = FastAPI(
         title=API_TITLE,
         version=__version__,
-        description=("Classifies skin lesion images with a transfer-learning model (`GET /health` names the "
-                     f"one loaded).\n\n**{DISCLAIMER}**"),
+        description=(
+            "Classifies skin lesion images with a transfer-learning model (`GET /health` names the "
+            f"one loaded).\n\n**{DISCLAIMER}**"
+        ),
         lifespan=lifespan,
         openapi_url=None,  # served by docs.schema_router, with the proxy's prefix as the server
         docs_url=None,  # self-hosted below, not from a CDN
@@ -74,8 +75,11 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     # guard. So 408/413/503 refusals carry CORS and security headers, and every answer, preflights included,
     # is logged with its request id.
     app.add_middleware(
-        UploadGuardMiddleware, max_upload_bytes=settings.max_upload_bytes, capacity=capacity,
-        body_timeout_s=settings.body_timeout_s, body_min_rate=settings.body_min_rate,
+        UploadGuardMiddleware,
+        max_upload_bytes=settings.max_upload_bytes,
+        capacity=capacity,
+        body_timeout_s=settings.body_timeout_s,
+        body_min_rate=settings.body_min_rate,
     )
     app.add_middleware(
         CORSMiddleware,

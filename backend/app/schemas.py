@@ -28,9 +28,7 @@ class ClassScore(BaseModel):
 class PredictionResponse(BaseModel):
     predicted_class: str
     confidence: float = Field(ge=0.0, le=1.0, description="Confidence of `predicted_class`.")
-    all_predictions: list[ClassScore] = Field(
-        description="Every class, most likely first; confidences sum to 1."
-    )
+    all_predictions: list[ClassScore] = Field(description="Every class, most likely first; confidences sum to 1.")
     model_version: str
     runtime: str = Field(description="Which runtime of the model answered (keras, tflite-*, onnx).")
     inference_ms: float = Field(

@@ -46,8 +46,11 @@ def return_freed_memory() -> bool:
 def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     return_freed_memory()
-    uvicorn_command.main(args=sys.argv[1:] if argv is None else argv, prog_name="python -m app.server",
-                         default_map=uvicorn_defaults(settings))
+    uvicorn_command.main(
+        args=sys.argv[1:] if argv is None else argv,
+        prog_name="python -m app.server",
+        default_map=uvicorn_defaults(settings),
+    )
 
 
 if __name__ == "__main__":

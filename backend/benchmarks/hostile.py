@@ -75,11 +75,21 @@ class Battery:
 
     def record(self, name: str, outcome: Any, seconds: float, **extra: Any) -> None:
         health_status, health_ms = self.health()
-        row = {"case": name, "outcome": outcome, "seconds": round(seconds, 2), "rss_mb": self.rss(),
-               "health": health_status, "health_ms": health_ms, **extra}
+        row = {
+            "case": name,
+            "outcome": outcome,
+            "seconds": round(seconds, 2),
+            "rss_mb": self.rss(),
+            "health": health_status,
+            "health_ms": health_ms,
+            **extra,
+        }
         self.results.append(row)
-        print(f"  {name:42s} {outcome!s:28s} {row['seconds']:6.2f} s  rss {row['rss_mb']} MB  "
-              f"health {health_status} ({health_ms} ms)", flush=True)
+        print(
+            f"  {name:42s} {outcome!s:28s} {row['seconds']:6.2f} s  rss {row['rss_mb']} MB  "
+            f"health {health_status} ({health_ms} ms)",
+            flush=True,
+        )
 
     def upload(self, data: bytes, name: str = "upload.jpg", timeout: float = 60) -> int | str:
         try:
@@ -93,10 +103,12 @@ class Battery:
     @staticmethod
     def head(length: int | None) -> bytes:
         size = f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked"
-        return (f"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b0undary"
-                f"\r\n{size}\r\n\r\n").encode()
+        return (
+            f"POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b0undary"
+            f"\r\n{size}\r\n\r\n"
+        ).encode()
 
-    FILE_PART = b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n"
+    FILE_PART = b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
 
     @staticmethod
     def read_status(sock: socket.socket) -> int | str:
@@ -161,8 +173,12 @@ class Battery:
         part = self.FILE_PART + b"x\r\n"
         body = part * 1000 + b"--b0undary--\r\n"
         started = time.perf_counter()
-        status = httpx.post(f"{self.base_url}/predict", content=body, timeout=30,
-                            headers={"content-type": "multipart/form-data; boundary=b0undary"}).status_code
+        status = httpx.post(
+            f"{self.base_url}/predict",
+            content=body,
+            timeout=30,
+            headers={"content-type": "multipart/form-data; boundary=b0undary"},
+        ).status_code
         self.record("1,000 files in one request", status, time.perf_counter() - started)
 
     def idle_connections(self, count: int = 20) -> None:
@@ -179,8 +195,11 @@ class Battery:
             except OSError:
                 pass
             sock.close()
-        self.record(f"{count} idle connections", f"{open_count} still open after {self.keep_alive_s + 3:.0f} s",
-                    time.perf_counter() - started)
+        self.record(
+            f"{count} idle connections",
+            f"{open_count} still open after {self.keep_alive_s + 3:.0f} s",
+            time.perf_counter() - started,
+        )
 
     def slow_headers(self) -> None:
         started = time.perf_counter()

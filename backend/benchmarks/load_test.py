@@ -53,16 +53,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running API on loopback (default: start one)")
     parser.add_argument("--pid", type=int, help="the running API's process id, for RSS (default: found by port)")
-    parser.add_argument("--model-dir", type=Path, default=REPO_DIR / "models" / "reference",
-                        help="artifact the started server serves")
+    parser.add_argument(
+        "--model-dir", type=Path, default=REPO_DIR / "models" / "reference", help="artifact the started server serves"
+    )
     parser.add_argument("--runtime", default="auto", help="MODEL_RUNTIME of the started server")
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--burst", type=int, default=50, help="uploads sent at once")
     parser.add_argument("--soak", type=int, default=10_000, help="uploads in the soak")
     parser.add_argument("--soak-concurrency", type=int, default=4, help="uploads in flight during the soak")
     parser.add_argument("--image-side", type=int, default=1024, help="side of the generated lesion-like JPEG")
-    parser.add_argument("--quick-hostile", action="store_true",
-                        help="skip the slow-client cases (idle connections, trickled headers and body: ~50 s)")
+    parser.add_argument(
+        "--quick-hostile",
+        action="store_true",
+        help="skip the slow-client cases (idle connections, trickled headers and body: ~50 s)",
+    )
     parser.add_argument("--max-seconds", type=float, default=3600.0, help="the soak stops sending after this")
     parser.add_argument("--request-timeout", type=float, default=60.0)
     parser.add_argument("--startup-timeout", type=float, default=300.0, help="seconds to wait for /health")
@@ -209,8 +213,9 @@ async def burst(base_url: str, image: bytes, count: int, timeout: float) -> dict
     }
 
 
-async def soak(base_url: str, image: bytes, total: int, concurrency: int, timeout: float,
-               max_seconds: float) -> dict[str, Any]:
+async def soak(
+    base_url: str, image: bytes, total: int, concurrency: int, timeout: float, max_seconds: float
+) -> dict[str, Any]:
     """`total` uploads, `concurrency` in flight, until done or `max_seconds` have passed."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: dict[str, list[float]] = {}
@@ -256,15 +261,32 @@ async def soak(base_url: str, image: bytes, total: int, concurrency: int, timeou
 def server_settings() -> dict[str, Any]:
     """The limits the server runs with: the defaults, or this environment's overrides (a started server's)."""
     settings = Settings()
-    names = ("max_upload_bytes", "max_image_pixels", "decode_budget_mb", "inference_threads",
-             "max_concurrent_predictions", "max_queued_predictions", "queue_timeout_s", "body_timeout_s",
-             "body_min_rate", "header_timeout_s", "keep_alive_timeout_s", "shutdown_timeout_s", "max_connections")
+    names = (
+        "max_upload_bytes",
+        "max_image_pixels",
+        "decode_budget_mb",
+        "inference_threads",
+        "max_concurrent_predictions",
+        "max_queued_predictions",
+        "queue_timeout_s",
+        "body_timeout_s",
+        "body_min_rate",
+        "header_timeout_s",
+        "keep_alive_timeout_s",
+        "shutdown_timeout_s",
+        "max_connections",
+    )
     return {name: getattr(settings, name) for name in names}
 
 
 def rss_summary(samples: list[tuple[float, float]], start: float | None, end: float | None) -> dict[str, Any]:
-    return {"start_mb": start, "end_mb": end, "peak_mb": max((value for _, value in samples), default=None),
-            "samples": len(samples), "growth_mb": round(end - start, 1) if start and end else None}
+    return {
+        "start_mb": start,
+        "end_mb": end,
+        "peak_mb": max((value for _, value in samples), default=None),
+        "samples": len(samples),
+        "growth_mb": round(end - start, 1) if start and end else None,
+    }
 
 
 MS_KEYS = ("p50_ms", "p99_ms", "max_ms")
@@ -283,46 +305,79 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"- Command: `{result['command']}`",
         f"- Server: `{result['server_command']}`" if result.get("server_command") else f"- Server: {result['url']}",
-        (f"- Date: {result['started_at']}; machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
-        f"{machine.get('memory_gb')} GB; Python {machine['python']} on {machine['platform']}"),
-        (f"- Model: {result['server'].get('model_version')} ({result['server'].get('runtime')}); upload: "
-        f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square"),
+        (
+            f"- Date: {result['started_at']}; machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
+            f"{machine.get('memory_gb')} GB; Python {machine['python']} on {machine['platform']}"
+        ),
+        (
+            f"- Model: {result['server'].get('model_version')} ({result['server'].get('runtime')}); upload: "
+            f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square"
+        ),
         "- Limits: " + ", ".join(f"{name.upper()}={value}" for name, value in settings.items()),
         *([f"- Note: {result['note']}"] if result.get("note") else []),
         "",
-        (f"Server RSS: {result['rss_start_mb']} MB at start (after 5 warm-up uploads), {result['rss_end_mb']} MB at "
-        f"the end; high-water mark {result['rss_hwm_mb']} MB over the whole run, start-up included (limit "
-        f"{RSS_LIMIT_MB} MB)."),
+        (
+            f"Server RSS: {result['rss_start_mb']} MB at start (after 5 warm-up uploads), {result['rss_end_mb']} MB at "
+            f"the end; high-water mark {result['rss_hwm_mb']} MB over the whole run, start-up included (limit "
+            f"{RSS_LIMIT_MB} MB)."
+        ),
     ]
     if "hostile" in result:
-        lines += ["", "## Hostile battery", "",
-                  "| case | answer | s | RSS MB after | /health after |", "|---|---|---:|---:|---|"]
+        lines += [
+            "",
+            "## Hostile battery",
+            "",
+            "| case | answer | s | RSS MB after | /health after |",
+            "|---|---|---:|---:|---|",
+        ]
         for row in result["hostile"]["cases"]:
             peak = f" (peak {row['peak_rss_mb']})" if row.get("peak_rss_mb") else ""
             held = f" (held {row['held_rss_mb']})" if row.get("held_rss_mb") else ""
-            lines.append(f"| {row['case']} | {row['outcome']} | {row['seconds']} | {row['rss_mb']}{peak}{held} | "
-                         f"{row['health']} in {row['health_ms']} ms |")
+            lines.append(
+                f"| {row['case']} | {row['outcome']} | {row['seconds']} | {row['rss_mb']}{peak}{held} | "
+                f"{row['health']} in {row['health_ms']} ms |"
+            )
     if "burst" in result:
         burst_result = result["burst"]
-        lines += ["", f"## Burst: {burst_result['requests']} uploads at once", "",
-                  (f"Answers: {burst_result['statuses']} in {burst_result['wall_s']} s; shed rate "
-                  f"{burst_result['shed_rate']:.0%}."), "",
-                  "| | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|"]
+        lines += [
+            "",
+            f"## Burst: {burst_result['requests']} uploads at once",
+            "",
+            (
+                f"Answers: {burst_result['statuses']} in {burst_result['wall_s']} s; shed rate "
+                f"{burst_result['shed_rate']:.0%}."
+            ),
+            "",
+            "| | p50 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|",
+        ]
         for name, label in (("ok", "200 (classified)"), ("shed", "503 (shed)"), ("health", "/health meanwhile")):
             lines.append(f"| {label} | " + " | ".join(dash(burst_result[name][key]) for key in MS_KEYS) + " |")
     if "soak" in result:
         soak_result = result["soak"]
         rss = soak_result["rss"]
-        lines += ["", f"## Soak: {soak_result['requests']:,} uploads, {soak_result['concurrency']} in flight", "",
-                  f"Answers: {soak_result['statuses']} in {soak_result['wall_s']} s "
-                  f"({soak_result['throughput_rps']} classified/s); shed rate {soak_result['shed_rate']}"
-                  + (" (stopped early at --max-seconds)" if soak_result["stopped_early"] else "") + ".", "",
-                  "| | p50 ms | p99 ms | max ms |", "|---|---:|---:|---:|"]
+        lines += [
+            "",
+            f"## Soak: {soak_result['requests']:,} uploads, {soak_result['concurrency']} in flight",
+            "",
+            f"Answers: {soak_result['statuses']} in {soak_result['wall_s']} s "
+            f"({soak_result['throughput_rps']} classified/s); shed rate {soak_result['shed_rate']}"
+            + (" (stopped early at --max-seconds)" if soak_result["stopped_early"] else "")
+            + ".",
+            "",
+            "| | p50 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|",
+        ]
         for name, label in (("ok", "200 (classified)"), ("shed", "503 (shed)")):
             lines.append(f"| {label} | " + " | ".join(dash(soak_result[name][key]) for key in MS_KEYS) + " |")
-        lines += ["", f"RSS during the soak: {rss['start_mb']} MB at start, {rss['end_mb']} MB at the end "
-                      f"({rss['growth_mb']:+} MB), peak {rss['peak_mb']} MB." if rss["growth_mb"] is not None
-                  else "", ""]
+        lines += [
+            "",
+            f"RSS during the soak: {rss['start_mb']} MB at start, {rss['end_mb']} MB at the end "
+            f"({rss['growth_mb']:+} MB), peak {rss['peak_mb']} MB."
+            if rss["growth_mb"] is not None
+            else "",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -345,8 +400,9 @@ def run(args: argparse.Namespace, base_url: str, pid: int | None, result: dict[s
         if "soak" in args.phases:
             print(f"soak of {args.soak:,}:", flush=True)
             soak_start, first_sample = rss(), len(sampler.samples)
-            result["soak"] = asyncio.run(soak(base_url, image, args.soak, args.soak_concurrency,
-                                              args.request_timeout, args.max_seconds))
+            result["soak"] = asyncio.run(
+                soak(base_url, image, args.soak, args.soak_concurrency, args.request_timeout, args.max_seconds)
+            )
             result["soak"]["rss"] = rss_summary(sampler.samples[first_sample:], soak_start, rss())
     result["rss_end_mb"] = rss()
     result["rss_hwm_mb"] = rss_mb(pid, "VmHWM") if pid else None  # the kernel's own peak: nothing missed
@@ -369,15 +425,31 @@ def main(argv: list[str] | None = None) -> int:
             if args.url:
                 base_url = args.url.rstrip("/")
                 pid = args.pid or listening_pid(urlsplit(base_url).port or 80)
-                result.update(url=base_url, server=httpx.get(f"{base_url}/health", timeout=10).json(),
-                              server_settings=server_settings())
+                result.update(
+                    url=base_url,
+                    server=httpx.get(f"{base_url}/health", timeout=10).json(),
+                    server_settings=server_settings(),
+                )
             else:
                 port = free_port()
                 base_url = f"http://127.0.0.1:{port}"
-                command = [sys.executable, "-m", "app.server", "app.main:app", "--host", "127.0.0.1", "--port",
-                           str(port), "--no-access-log"]
-                env = {**os.environ, "MODEL_DIR": str(args.model_dir.resolve()), "MODEL_RUNTIME": args.runtime,
-                       "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+                command = [
+                    sys.executable,
+                    "-m",
+                    "app.server",
+                    "app.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                ]
+                env = {
+                    **os.environ,
+                    "MODEL_DIR": str(args.model_dir.resolve()),
+                    "MODEL_RUNTIME": args.runtime,
+                    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+                }
                 result.update(server_command=shlex.join(["python", *command[1:]]), server_settings=server_settings())
                 process = subprocess.Popen(command, cwd=BACKEND_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
                 try:

@@ -32,15 +32,31 @@ from skin_classifier.serving.runtimes import AUTO, RUNTIMES
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_DIR = BACKEND_DIR.parent / "models" / "reference"
-PACKAGES = ("fastapi", "starlette", "uvicorn", "httpx", "numpy", "pillow", "skin-classifier", "tensorflow",
-            "tensorflow-cpu", "keras", "ai-edge-litert", "onnxruntime")
+PACKAGES = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "numpy",
+    "pillow",
+    "skin-classifier",
+    "tensorflow",
+    "tensorflow-cpu",
+    "keras",
+    "ai-edge-litert",
+    "onnxruntime",
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR, help="artifact folder to serve")
-    parser.add_argument("--runtime", default=AUTO, choices=(AUTO, *RUNTIMES),
-                        help=f"{AUTO} (the artifact's default) or one of {', '.join(RUNTIMES)}")
+    parser.add_argument(
+        "--runtime",
+        default=AUTO,
+        choices=(AUTO, *RUNTIMES),
+        help=f"{AUTO} (the artifact's default) or one of {', '.join(RUNTIMES)}",
+    )
     parser.add_argument("--requests", type=int, default=200, help="measured requests per concurrency level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="concurrency levels")
     parser.add_argument("--image", type=Path, help="image to upload (default: a generated 224x224 JPEG)")
@@ -89,8 +105,12 @@ def percentiles_ms(seconds: list[float]) -> dict[str, float | None]:
         return {"p50_ms": None, "p95_ms": None, "p99_ms": None, "mean_ms": None}
     values = np.array(seconds) * 1000
     p50, p95, p99 = np.percentile(values, [50, 95, 99])
-    return {"p50_ms": round(float(p50), 2), "p95_ms": round(float(p95), 2), "p99_ms": round(float(p99), 2),
-            "mean_ms": round(float(values.mean()), 2)}
+    return {
+        "p50_ms": round(float(p50), 2),
+        "p95_ms": round(float(p95), 2),
+        "p99_ms": round(float(p99), 2),
+        "mean_ms": round(float(values.mean()), 2),
+    }
 
 
 def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> dict[str, Any]:
@@ -113,8 +133,9 @@ def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> di
     raise TimeoutError(f"/health not 200 within {timeout:.0f} s")
 
 
-async def run_level(url: str, image: bytes, concurrency: int, total: int, warmup: int,
-                    request_timeout: float, level_timeout: float) -> dict[str, Any]:
+async def run_level(
+    url: str, image: bytes, concurrency: int, total: int, warmup: int, request_timeout: float, level_timeout: float
+) -> dict[str, Any]:
     """Send `total` uploads with `concurrency` in flight; stop taking new ones at the level deadline."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=request_timeout, limits=limits) as client:
@@ -190,21 +211,29 @@ def stop(process: subprocess.Popen) -> None:
 def markdown(result: dict[str, Any]) -> str:
     server, forward = result["server"], result.get("model_forward") or {}
     lines = [
-        (f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
-        f"{result['machine']['cpu']} x{result['machine']['usable_cores']}"),
+        (
+            f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
+            f"{result['machine']['cpu']} x{result['machine']['usable_cores']}"
+        ),
         "",
         "| concurrency | requests ok | p50 ms | p95 ms | p99 ms | throughput req/s |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for level in result["levels"]:
-        lines.append(f"| {level['concurrency']} | {level['ok']}/{level['requests']} | {level['p50_ms']} | "
-                     f"{level['p95_ms']} | {level['p99_ms']} | {level['throughput_rps']} |")
+        lines.append(
+            f"| {level['concurrency']} | {level['ok']}/{level['requests']} | {level['p50_ms']} | "
+            f"{level['p95_ms']} | {level['p99_ms']} | {level['throughput_rps']} |"
+        )
     lines += [
         "",
-        (f"Time to healthy: {server.get('time_to_healthy_s')} s; server RSS after warm-up: "
-        f"{server.get('rss_after_warmup_mb')} MB (after the run: {server.get('rss_after_run_mb')} MB)."),
-        (f"Model forward, batch 1, in-process median: {forward.get('forward_median_ms')} ms "
-        f"(preprocessing {forward.get('preprocess_median_ms')} ms)."),
+        (
+            f"Time to healthy: {server.get('time_to_healthy_s')} s; server RSS after warm-up: "
+            f"{server.get('rss_after_warmup_mb')} MB (after the run: {server.get('rss_after_run_mb')} MB)."
+        ),
+        (
+            f"Model forward, batch 1, in-process median: {forward.get('forward_median_ms')} ms "
+            f"(preprocessing {forward.get('preprocess_median_ms')} ms)."
+        ),
     ]
     return "\n".join(lines)
 
@@ -217,8 +246,17 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     # The production entry point (uvicorn with the API's connection deadlines), as the Docker image runs it.
-    server_command = [sys.executable, "-m", "app.server", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-                      "--no-access-log"]
+    server_command = [
+        sys.executable,
+        "-m",
+        "app.server",
+        "app.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
     env = {**os.environ, "MODEL_DIR": str(args.model_dir.resolve()), "MODEL_RUNTIME": args.runtime}
     result: dict[str, Any] = {
         # Reports are committed: no machine's absolute paths in them.
@@ -237,9 +275,19 @@ def main(argv: list[str] | None = None) -> int:
             result["server"]["pid"] = process.pid
             result["server"]["rss_after_warmup_mb"] = rss_mb(process.pid)
             for concurrency in args.concurrency:
-                result["levels"].append(asyncio.run(run_level(
-                    f"{base_url}/predict", image, concurrency, args.requests, args.warmup_requests,
-                    args.request_timeout, args.level_timeout)))
+                result["levels"].append(
+                    asyncio.run(
+                        run_level(
+                            f"{base_url}/predict",
+                            image,
+                            concurrency,
+                            args.requests,
+                            args.warmup_requests,
+                            args.request_timeout,
+                            args.level_timeout,
+                        )
+                    )
+                )
             result["server"]["rss_after_run_mb"] = rss_mb(process.pid)
             result["server"]["peak_rss_mb"] = rss_mb(process.pid, "VmHWM")
         except Exception:

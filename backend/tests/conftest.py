@@ -28,8 +28,12 @@ def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from skin_classifier.export import export_artifact
     from skin_classifier.synthetic import TINY_MODEL, build_tiny_model
 
-    return export_artifact(build_tiny_model(len(CLASS_NAMES)), CLASS_NAMES, tmp_path_factory.mktemp("artifact"),
-                           image_size=TINY_MODEL["image_size"])
+    return export_artifact(
+        build_tiny_model(len(CLASS_NAMES)),
+        CLASS_NAMES,
+        tmp_path_factory.mktemp("artifact"),
+        image_size=TINY_MODEL["image_size"],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -44,21 +48,29 @@ def onnx_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from skin_classifier.serving.artifact import ARTIFACT_FORMAT_VERSION
 
     graph = helper.make_graph(
-        [helper.make_node("ReduceMean", ["pixels", "axes"], ["mean"], keepdims=0),
-         helper.make_node("Mul", ["mean", "scale"], ["logits"]),
-         helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1)],
+        [
+            helper.make_node("ReduceMean", ["pixels", "axes"], ["mean"], keepdims=0),
+            helper.make_node("Mul", ["mean", "scale"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+        ],
         "mean_colour",
         [helper.make_tensor_value_info("pixels", TensorProto.FLOAT, ["batch", 32, 32, 3])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
-        [helper.make_tensor("axes", TensorProto.INT64, [2], [1, 2]),
-         helper.make_tensor("scale", TensorProto.FLOAT, [], [0.01])],
+        [
+            helper.make_tensor("axes", TensorProto.INT64, [2], [1, 2]),
+            helper.make_tensor("scale", TensorProto.FLOAT, [], [0.01]),
+        ],
     )
     folder = tmp_path_factory.mktemp("onnx-artifact")
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)  # ORT 1.18+ reads it
     onnx.save(model, folder / "model.onnx")
     files = {
-        "manifest.json": {"format_version": ARTIFACT_FORMAT_VERSION, "model_version": "onnx-test",
-                          "runtimes": {"onnx": "model.onnx"}, "default_runtime": "onnx"},
+        "manifest.json": {
+            "format_version": ARTIFACT_FORMAT_VERSION,
+            "model_version": "onnx-test",
+            "runtimes": {"onnx": "model.onnx"},
+            "default_runtime": "onnx",
+        },
         "class_index.json": {name: index for index, name in enumerate(CLASS_NAMES)},
         "preprocessing.json": {"image_size": 32},
     }
@@ -85,8 +97,9 @@ def make_client() -> ClientFactory:
     """Start an app (lifespan included) and, unless told not to, wait until the model finished loading."""
 
     @contextmanager
-    def factory(settings: Settings, service: ModelService | None = None, wait: bool = True,
-                raise_server_exceptions: bool = True) -> Iterator[TestClient]:
+    def factory(
+        settings: Settings, service: ModelService | None = None, wait: bool = True, raise_server_exceptions: bool = True
+    ) -> Iterator[TestClient]:
         app = create_app(settings, service)
         with TestClient(app, raise_server_exceptions=raise_server_exceptions) as client:
             if wait:
@@ -104,8 +117,9 @@ def client(make_settings: SettingsFactory, make_client: ClientFactory) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def missing_model_client(make_settings: SettingsFactory, make_client: ClientFactory,
-                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def missing_model_client(
+    make_settings: SettingsFactory, make_client: ClientFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     settings = make_settings(model_dir=tmp_path_factory.mktemp("empty") / "no-such-artifact")
     with make_client(settings) as client:
         yield client

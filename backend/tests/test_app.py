@@ -34,9 +34,14 @@ def test_cors_ignores_other_origins(client: TestClient) -> None:
 
 
 def test_cors_preflight_for_upload(client: TestClient) -> None:
-    response = client.options("/predict", headers={
-        "Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type",
-    })
+    response = client.options(
+        "/predict",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == ALLOWED
 
@@ -48,8 +53,7 @@ def test_request_id_header_and_log_line(client: TestClient, caplog: pytest.LogCa
     request_id = response.headers["x-request-id"]
     assert len(request_id) == 32
     lines = [record.getMessage() for record in caplog.records if record.name == "app.requests"]
-    assert any(f"request_id={request_id}" in line and "method=POST path=/predict status=200" in line
-               for line in lines)
+    assert any(f"request_id={request_id}" in line and "method=POST path=/predict status=200" in line for line in lines)
     assert secret_name not in caplog.text  # neither the upload nor its name is logged
 
 
@@ -83,11 +87,14 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.log_level == "INFO"
 
 
-@pytest.mark.parametrize("raw", [
-    "https://a.example,https://b.example/",
-    ' https://a.example , https://b.example ',
-    '["https://a.example", "https://b.example"]',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://a.example,https://b.example/",
+        " https://a.example , https://b.example ",
+        '["https://a.example", "https://b.example"]',
+    ],
+)
 def test_cors_origins_from_environment(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv("CORS_ORIGINS", raw)
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
@@ -100,7 +107,11 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) ->
     monkeypatch.setenv("LOG_LEVEL", "debug")
     settings = Settings()
     assert (settings.model_dir, settings.model_runtime, settings.max_upload_bytes, settings.log_level) == (
-        tmp_path, "tflite-int8", 1024, "DEBUG")
+        tmp_path,
+        "tflite-int8",
+        1024,
+        "DEBUG",
+    )
 
 
 def test_invalid_runtime_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,8 +136,7 @@ def test_inference_threads_setting(monkeypatch: pytest.MonkeyPatch, raw: str, ex
 
 
 @pytest.mark.parametrize("raw", ["two", "1.5", "-1"])
-def test_invalid_inference_threads_stops_start_up_with_a_clear_error(monkeypatch: pytest.MonkeyPatch,
-                                                                     raw: str) -> None:
+def test_invalid_inference_threads_stops_start_up_with_a_clear_error(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     """Before, a bad value reached the model loader and left the API without a model; now it is refused early."""
     monkeypatch.setenv("INFERENCE_THREADS", raw)
     with pytest.raises(ValidationError, match="inference_threads"):
@@ -141,13 +151,17 @@ def test_inference_threads_reach_the_runtime(make_settings: SettingsFactory, onn
     assert classifier.predictor.session.get_session_options().intra_op_num_threads == 3
 
 
-@pytest.mark.parametrize(("files", "quota"), [
-    ({"cpu.max": "150000 100000\n"}, 1.5),
-    ({"cpu.max": "max 100000\n"}, None),
-    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 0.5),
-    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
-    ({}, None),
-], ids=["v2-limited", "v2-unlimited", "v1-limited", "v1-unlimited", "no-cgroup"])
+@pytest.mark.parametrize(
+    ("files", "quota"),
+    [
+        ({"cpu.max": "150000 100000\n"}, 1.5),
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 0.5),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+    ids=["v2-limited", "v2-unlimited", "v1-limited", "v1-unlimited", "no-cgroup"],
+)
 def test_cpu_quota_from_cgroups(tmp_path: Path, files: dict[str, str], quota: float | None) -> None:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -188,8 +202,11 @@ def test_proxy_prefix_names_the_schema_server_without_changing_routes(client: Te
 
 def test_upload_limit_holds_behind_the_proxy_prefix(make_settings: SettingsFactory) -> None:
     with TestClient(create_app(make_settings(model_dir=Path("/nonexistent"), max_upload_bytes=1000))) as client:
-        response = client.post("/predict", headers={"X-Forwarded-Prefix": "/api"},
-                               files={"file": ("big.jpg", b"\0" * 20_000, "image/jpeg")})
+        response = client.post(
+            "/predict",
+            headers={"X-Forwarded-Prefix": "/api"},
+            files={"file": ("big.jpg", b"\0" * 20_000, "image/jpeg")},
+        )
     assert response.status_code == 413
 
 

@@ -25,8 +25,18 @@ def test_the_api_uses_only_mls_serving_modules() -> None:
 
 
 def test_routes_import_only_the_app_and_the_web_framework() -> None:
-    allowed = {"app", "fastapi", "starlette", "pydantic", "__future__", "logging", "typing", "importlib",
-               "pathlib", "collections"}
+    allowed = {
+        "app",
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "__future__",
+        "logging",
+        "typing",
+        "importlib",
+        "pathlib",
+        "collections",
+    }
     for path in (APP / "api").rglob("*.py"):
         outside = {module for module in imported_modules(path) if module.split(".")[0] not in allowed}
         assert not outside, (path.name, outside)

@@ -66,8 +66,9 @@ def test_unknown_runtime_reports_reason(make_settings: SettingsFactory, make_cli
         assert_failure_without_internals(client.get("/health"), service, "'onnx' is not in this artifact", "onnx")
 
 
-def test_broken_artifact_does_not_crash(make_settings: SettingsFactory, make_client: ClientFactory,
-                                        tmp_path: Path) -> None:
+def test_broken_artifact_does_not_crash(
+    make_settings: SettingsFactory, make_client: ClientFactory, tmp_path: Path
+) -> None:
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     with make_client(make_settings(model_dir=tmp_path)) as client:
         service = client.app.state.model_service

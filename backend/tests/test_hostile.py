@@ -16,8 +16,18 @@ from tests import images
 from tests.utils import assert_error, upload
 
 # Words from library messages or internals that must never reach a client.
-INTERNALS = ("Traceback", "PIL", "Pillow", "MAX_TEXT_CHUNK", "Truncated File Read", "decoder object", "struct",
-             "site-packages", ".py", "errno")
+INTERNALS = (
+    "Traceback",
+    "PIL",
+    "Pillow",
+    "MAX_TEXT_CHUNK",
+    "Truncated File Read",
+    "decoder object",
+    "struct",
+    "site-packages",
+    ".py",
+    "errno",
+)
 
 MALFORMED: dict[str, tuple[Callable[[], bytes], int, str]] = {
     "png-ztxt-bomb": (images.png_ztxt_bomb, 422, "damaged or malformed"),
@@ -35,8 +45,9 @@ def assert_no_internals(response) -> None:
 
 
 @pytest.mark.parametrize("name", list(MALFORMED))
-def test_malformed_image_gets_a_fixed_4xx_and_one_log_line(client: TestClient, caplog: pytest.LogCaptureFixture,
-                                                           name: str) -> None:
+def test_malformed_image_gets_a_fixed_4xx_and_one_log_line(
+    client: TestClient, caplog: pytest.LogCaptureFixture, name: str
+) -> None:
     build, status, words = MALFORMED[name]
     with caplog.at_level(logging.INFO):
         response = upload(client, build(), "upload.png")
@@ -52,12 +63,17 @@ def test_mistyped_exif_does_not_cost_the_picture(client: TestClient) -> None:
     assert upload(client, images.jpeg_with_mistyped_exif()).status_code == 200
 
 
-@pytest.mark.parametrize(("build", "words"), [
-    (images.webp_bomb, "limit for a WebP image"),  # 38 bytes, 60 megapixels
-    (images.png16_bomb, "limit for a PNG image"),  # 115 kB, 60 megapixels at 16 bits
-], ids=["webp-60mpx", "png16-60mpx"])
-def test_bombs_over_their_format_limit_are_refused_before_decoding(client: TestClient, build: Callable[[], bytes],
-                                                                   words: str) -> None:
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (images.webp_bomb, "limit for a WebP image"),  # 38 bytes, 60 megapixels
+        (images.png16_bomb, "limit for a PNG image"),  # 115 kB, 60 megapixels at 16 bits
+    ],
+    ids=["webp-60mpx", "png16-60mpx"],
+)
+def test_bombs_over_their_format_limit_are_refused_before_decoding(
+    client: TestClient, build: Callable[[], bytes], words: str
+) -> None:
     response = upload(client, build(), "bomb.png")
     assert_error(response, 413, words, "send a smaller image")
     assert_no_internals(response)
@@ -83,12 +99,16 @@ def multipart(parts: list[tuple[str, str | None, bytes]], boundary: str = "b0und
     return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
-@pytest.mark.parametrize(("parts", "words"), [
-    ([("file", "a.jpg", images.jpeg()), ("file", "b.jpg", images.jpeg())], "files"),
-    ([("file", f"{index}.jpg", b"x") for index in range(1000)], "files"),
-    ([("file", "a.jpg", images.jpeg())] + [(f"field{index}", None, b"v") for index in range(3)], "fields"),
-    ([("file", "a.jpg", images.jpeg()), ("note", None, b"x" * 4096)], "size"),
-], ids=["two-files", "thousand-files", "three-fields", "long-field"])
+@pytest.mark.parametrize(
+    ("parts", "words"),
+    [
+        ([("file", "a.jpg", images.jpeg()), ("file", "b.jpg", images.jpeg())], "files"),
+        ([("file", f"{index}.jpg", b"x") for index in range(1000)], "files"),
+        ([("file", "a.jpg", images.jpeg())] + [(f"field{index}", None, b"v") for index in range(3)], "fields"),
+        ([("file", "a.jpg", images.jpeg()), ("note", None, b"x" * 4096)], "size"),
+    ],
+    ids=["two-files", "thousand-files", "three-fields", "long-field"],
+)
 def test_multipart_takes_one_file_and_a_couple_of_small_fields(client: TestClient, parts, words: str) -> None:
     body, headers = multipart(parts)
     response = client.post("/predict", content=body, headers=headers)

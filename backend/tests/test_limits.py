@@ -29,8 +29,10 @@ def limited_client(make_settings: SettingsFactory, make_client: ClientFactory) -
 
 
 def multipart_body(payload: bytes, boundary: str = "boundary123") -> bytes:
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
-            "Content-Type: image/jpeg\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
     return head + payload + f"\r\n--{boundary}--\r\n".encode()
 
 
@@ -40,8 +42,11 @@ def test_image_within_limits_is_classified(limited_client: TestClient) -> None:
 
 def test_declared_content_length_over_limit(limited_client: TestClient) -> None:
     body = multipart_body(b"\xff" * (LIMIT + FORM_OVERHEAD_BYTES + 1))
-    response = limited_client.post("/predict", content=body, headers={
-        "content-type": "multipart/form-data; boundary=boundary123", "origin": "http://localhost:5173"})
+    response = limited_client.post(
+        "/predict",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=boundary123", "origin": "http://localhost:5173"},
+    )
     assert_error(response, 413, "too large", f"{LIMIT:,} bytes")
     # The browser frontend must be able to read the reason, so the 413 carries CORS headers too.
     assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
@@ -50,10 +55,11 @@ def test_declared_content_length_over_limit(limited_client: TestClient) -> None:
 
 def test_chunked_body_without_content_length_is_cut_off(limited_client: TestClient) -> None:
     def chunks() -> Iterator[bytes]:
-        yield from (multipart_body(b"\xff" * (4 * LIMIT))[i:i + 8192] for i in range(0, 4 * LIMIT, 8192))
+        yield from (multipart_body(b"\xff" * (4 * LIMIT))[i : i + 8192] for i in range(0, 4 * LIMIT, 8192))
 
-    response = limited_client.post("/predict", content=chunks(),
-                                   headers={"content-type": "multipart/form-data; boundary=boundary123"})
+    response = limited_client.post(
+        "/predict", content=chunks(), headers={"content-type": "multipart/form-data; boundary=boundary123"}
+    )
     assert_error(response, 413, "too large")
 
 
@@ -72,6 +78,7 @@ def test_limit_applies_only_to_predict(limited_client: TestClient) -> None:
 
 
 # Pure ASGI checks of the guard: a fake client feeds the body, a fake app reads it the way frameworks do.
+
 
 class FakeClient:
     """Feeds `total` bytes in `chunk`-sized messages, `delay` seconds apart, and records what is sent back."""
@@ -117,10 +124,16 @@ async def reading_app(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": b"ok"})
 
 
-def guard(limit: int = 5000, capacity: Capacity | None = None, body_timeout_s: float = 10.0,
-          body_min_rate: int = 1 << 30) -> UploadGuardMiddleware:
-    return UploadGuardMiddleware(reading_app, max_upload_bytes=limit, capacity=capacity or Capacity(1, 0, 1.0),
-                                 body_timeout_s=body_timeout_s, body_min_rate=body_min_rate)
+def guard(
+    limit: int = 5000, capacity: Capacity | None = None, body_timeout_s: float = 10.0, body_min_rate: int = 1 << 30
+) -> UploadGuardMiddleware:
+    return UploadGuardMiddleware(
+        reading_app,
+        max_upload_bytes=limit,
+        capacity=capacity or Capacity(1, 0, 1.0),
+        body_timeout_s=body_timeout_s,
+        body_min_rate=body_min_rate,
+    )
 
 
 def post(headers: list[tuple[bytes, bytes]] | None = None) -> Scope:

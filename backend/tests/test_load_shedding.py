@@ -19,8 +19,9 @@ from tests.utils import WAIT_S, GatedPredictor, assert_error, gated_loader, uplo
 
 
 @contextmanager
-def gated_client(make_settings: SettingsFactory, make_client: ClientFactory, onnx_artifact_dir: Path,
-                 **overrides) -> Iterator[tuple[TestClient, GatedPredictor]]:
+def gated_client(
+    make_settings: SettingsFactory, make_client: ClientFactory, onnx_artifact_dir: Path, **overrides
+) -> Iterator[tuple[TestClient, GatedPredictor]]:
     """A client whose model holds every forward pass until the test releases it."""
     gated: list[GatedPredictor] = []
     service = ModelService(make_settings(model_dir=onnx_artifact_dir, **overrides), loader=gated_loader(gated))
@@ -44,8 +45,9 @@ def wait_for(condition, timeout: float = WAIT_S) -> None:
 
 
 def test_beyond_running_and_queued_predictions_are_shed_at_once(make_settings, make_client, onnx_artifact_dir) -> None:
-    with gated_client(make_settings, make_client, onnx_artifact_dir, max_concurrent_predictions=1,
-                      max_queued_predictions=1) as (client, predictor):
+    with gated_client(
+        make_settings, make_client, onnx_artifact_dir, max_concurrent_predictions=1, max_queued_predictions=1
+    ) as (client, predictor):
         capacity = client.app.state.capacity
         results: list = []
         running = in_background(client, results)
@@ -72,8 +74,14 @@ def test_beyond_running_and_queued_predictions_are_shed_at_once(make_settings, m
 
 
 def test_queue_wait_is_bounded(make_settings, make_client, onnx_artifact_dir) -> None:
-    with gated_client(make_settings, make_client, onnx_artifact_dir, max_concurrent_predictions=1,
-                      max_queued_predictions=1, queue_timeout_s=0.3) as (client, predictor):
+    with gated_client(
+        make_settings,
+        make_client,
+        onnx_artifact_dir,
+        max_concurrent_predictions=1,
+        max_queued_predictions=1,
+        queue_timeout_s=0.3,
+    ) as (client, predictor):
         results: list = []
         running = in_background(client, results)
         assert predictor.entered.wait(WAIT_S)

@@ -43,7 +43,9 @@ def proxied_api(make_settings: SettingsFactory, tmp_path: Path) -> Iterator[str]
         main.write_text(
             f"daemon off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
             f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n"
-            f"  proxy_temp_path {tmp_path}/proxy;\n  include {tmp_path}/conf.d/*.conf;\n}}\n", encoding="utf-8")
+            f"  proxy_temp_path {tmp_path}/proxy;\n  include {tmp_path}/conf.d/*.conf;\n}}\n",
+            encoding="utf-8",
+        )
         nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(main)], stderr=subprocess.PIPE)
         try:
             deadline = time.monotonic() + 10
@@ -61,8 +63,11 @@ def proxied_api(make_settings: SettingsFactory, tmp_path: Path) -> Iterator[str]
             nginx.wait(10)
 
 
-@pytest.mark.parametrize("size", [2**20 * 10 + 1, 2**20 * 10 + 8 * 1024, 12 * 2**20],
-                         ids=["one-byte-over", "within-multipart-slack", "over-nginx-limit"])
+@pytest.mark.parametrize(
+    "size",
+    [2**20 * 10 + 1, 2**20 * 10 + 8 * 1024, 12 * 2**20],
+    ids=["one-byte-over", "within-multipart-slack", "over-nginx-limit"],
+)
 def test_oversized_upload_gets_json_413_through_nginx(proxied_api: str, size: int) -> None:
     """Within nginx's limit (the API's plus multipart slack) the API answers and drains; beyond it, nginx does.
 

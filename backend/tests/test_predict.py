@@ -16,8 +16,7 @@ def test_prediction_contract(client: TestClient) -> None:
     response = upload(client, images.jpeg())
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"predicted_class", "confidence", "all_predictions", "model_version", "runtime",
-                         "inference_ms"}
+    assert set(body) == {"predicted_class", "confidence", "all_predictions", "model_version", "runtime", "inference_ms"}
     scores = body["all_predictions"]
     assert sorted(score["class_name"] for score in scores) == sorted(CLASS_NAMES)
     confidences = [score["confidence"] for score in scores]
@@ -37,15 +36,19 @@ def test_same_image_same_answer(client: TestClient) -> None:
     assert first["all_predictions"] == second["all_predictions"]
 
 
-@pytest.mark.parametrize(("data", "name", "content_type"), [
-    (images.exif_rotated_jpeg(), "portrait.jpg", "image/jpeg"),
-    (images.rgba_png(), "transparent.png", "image/png"),
-    (images.grayscale_png(), "gray.png", "image/png"),
-    (images.webp(), "photo.webp", "image/webp"),
-    (images.heic(), "IMG_0001.HEIC", "image/heic"),
-    # The type is judged by the bytes: a wrong name or Content-Type does not matter.
-    (images.jpeg(), "photo.png", "application/octet-stream"),
-], ids=["exif-rotated", "rgba", "grayscale", "webp", "heic", "misnamed"])
+@pytest.mark.parametrize(
+    ("data", "name", "content_type"),
+    [
+        (images.exif_rotated_jpeg(), "portrait.jpg", "image/jpeg"),
+        (images.rgba_png(), "transparent.png", "image/png"),
+        (images.grayscale_png(), "gray.png", "image/png"),
+        (images.webp(), "photo.webp", "image/webp"),
+        (images.heic(), "IMG_0001.HEIC", "image/heic"),
+        # The type is judged by the bytes: a wrong name or Content-Type does not matter.
+        (images.jpeg(), "photo.png", "application/octet-stream"),
+    ],
+    ids=["exif-rotated", "rgba", "grayscale", "webp", "heic", "misnamed"],
+)
 def test_image_variants_are_classified(client: TestClient, data: bytes, name: str, content_type: str) -> None:
     response = upload(client, data, name, content_type=content_type)
     assert response.status_code == 200, response.text

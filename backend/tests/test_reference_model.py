@@ -11,8 +11,13 @@ from tests.conftest import ClientFactory, SettingsFactory
 from tests.images import jpeg
 
 HAM10000_CLASSES = {
-    "Actinic keratoses", "Basal cell carcinoma", "Benign keratosis-like lesions", "Dermatofibroma",
-    "Melanocytic nevi", "Melanoma", "Vascular lesions",
+    "Actinic keratoses",
+    "Basal cell carcinoma",
+    "Benign keratosis-like lesions",
+    "Dermatofibroma",
+    "Melanocytic nevi",
+    "Melanoma",
+    "Vascular lesions",
 }
 
 
@@ -24,8 +29,15 @@ def test_reference_artifact_is_small_json_only_and_documented():
     assert (DEFAULT_MODEL_DIR / manifest["runtimes"][manifest["default_runtime"]]).is_file()
     assert set(json.loads((DEFAULT_MODEL_DIR / "class_index.json").read_text())) == HAM10000_CLASSES
     card = (DEFAULT_MODEL_DIR / "README.md").read_text()
-    for fact in ("HAM10000", "CC BY-NC 4.0", "balanced accuracy", "majority-class baseline", "Not a medical device",
-                 "Serving runtimes", "Serving through the API"):
+    for fact in (
+        "HAM10000",
+        "CC BY-NC 4.0",
+        "balanced accuracy",
+        "majority-class baseline",
+        "Not a medical device",
+        "Serving runtimes",
+        "Serving through the API",
+    ):
         assert fact in card
 
 

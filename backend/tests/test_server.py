@@ -34,8 +34,9 @@ LIMIT = 64 * 1024
 @pytest.fixture
 def modelless_app(make_settings: SettingsFactory, tmp_path: Path) -> FastAPI:
     """No model (it fails to load at once, no TensorFlow): enough for everything that happens before inference."""
-    return create_app(make_settings(model_dir=tmp_path / "none", max_upload_bytes=LIMIT, body_timeout_s=0.5,
-                                    body_min_rate=1 << 30))
+    return create_app(
+        make_settings(model_dir=tmp_path / "none", max_upload_bytes=LIMIT, body_timeout_s=0.5, body_min_rate=1 << 30)
+    )
 
 
 def connect(port: int) -> socket.socket:
@@ -55,12 +56,14 @@ def status_and_detail(response: bytes) -> tuple[int, str]:
     return int(head.split()[1]), json.loads(body)["detail"]
 
 
-FILE_PART_HEAD = b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n"
+FILE_PART_HEAD = b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
 
 
 def upload_head(length: int, path: str = "/predict") -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b0undary\r\n"
-            f"Content-Length: {length}\r\n\r\n").encode()
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b0undary\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
 
 
 def test_idle_connection_is_closed(modelless_app: FastAPI) -> None:
@@ -107,8 +110,9 @@ def test_oversized_upload_413_reaches_the_client(modelless_app: FastAPI, size: i
             sock.sendall(upload_head(size) + b"x" * size)  # a client that sends everything before reading
             status, detail = status_and_detail(read_all(sock))
         assert status == 413 and f"{LIMIT:,} bytes" in detail
-        response = httpx.post(f"http://127.0.0.1:{port}/predict", files={"file": ("big.jpg", b"x" * size)},
-                              timeout=WAIT_S)
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/predict", files={"file": ("big.jpg", b"x" * size)}, timeout=WAIT_S
+        )
         assert response.status_code == 413 and response.json()["detail"] == detail
 
 
@@ -122,8 +126,9 @@ def test_live_headers(modelless_app: FastAPI) -> None:
 
 def test_work_for_a_client_that_has_gone_is_dropped(make_settings: SettingsFactory, onnx_artifact_dir: Path) -> None:
     gated: list[GatedPredictor] = []
-    service = ModelService(make_settings(model_dir=onnx_artifact_dir, max_concurrent_predictions=1),
-                           loader=gated_loader(gated))
+    service = ModelService(
+        make_settings(model_dir=onnx_artifact_dir, max_concurrent_predictions=1), loader=gated_loader(gated)
+    )
     app = create_app(service.settings, service)
     with live_server(app) as port:
         assert service.wait(WAIT_S)
@@ -131,8 +136,9 @@ def test_work_for_a_client_that_has_gone_is_dropped(make_settings: SettingsFacto
         gated[0].armed = True
         url = f"http://127.0.0.1:{port}/predict"
         first: list[httpx.Response] = []
-        worker = threading.Thread(target=lambda: first.append(
-            httpx.post(url, files={"file": ("a.jpg", images.jpeg())}, timeout=WAIT_S)))
+        worker = threading.Thread(
+            target=lambda: first.append(httpx.post(url, files={"file": ("a.jpg", images.jpeg())}, timeout=WAIT_S))
+        )
         worker.start()
         assert gated[0].entered.wait(WAIT_S)
 
@@ -160,9 +166,23 @@ def multipart_file(data: bytes) -> bytes:
 def test_server_entry_shuts_down_within_10_s_despite_a_trickling_upload(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "MODEL_DIR": str(tmp_path / "none"), "BODY_TIMEOUT_S": "120", "LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", "app.server", "app.main:app", "--host", "127.0.0.1", "--port",
-                                str(port), "--no-access-log"], cwd=BACKEND_DIR, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.server",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + WAIT_S
         while True:
@@ -189,5 +209,10 @@ def test_server_entry_shuts_down_within_10_s_despite_a_trickling_upload(tmp_path
 
 def test_server_entry_defaults_come_from_settings(make_settings: SettingsFactory) -> None:
     defaults = uvicorn_defaults(make_settings(keep_alive_timeout_s=3, shutdown_timeout_s=4, max_connections=9))
-    assert defaults == {"http": "app.core.protocol:HardenedHttpToolsProtocol", "timeout_keep_alive": 3,
-                        "timeout_graceful_shutdown": 4, "limit_concurrency": 9, "server_header": False}
+    assert defaults == {
+        "http": "app.core.protocol:HardenedHttpToolsProtocol",
+        "timeout_keep_alive": 3,
+        "timeout_graceful_shutdown": 4,
+        "limit_concurrency": 9,
+        "server_header": False,
+    }

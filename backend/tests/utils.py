@@ -24,8 +24,9 @@ from skin_classifier.serving.runtimes import Predictor
 WAIT_S = 60
 
 
-def upload(client: TestClient, data: bytes, name: str = "lesion.jpg", field: str = "file",
-           content_type: str = "image/jpeg") -> httpx.Response:
+def upload(
+    client: TestClient, data: bytes, name: str = "lesion.jpg", field: str = "file", content_type: str = "image/jpeg"
+) -> httpx.Response:
     return client.post("/predict", files={field: (name, data, content_type)})
 
 
@@ -62,8 +63,13 @@ def gated_loader(gated: list[GatedPredictor]) -> Callable[[Settings], Classifier
     def loader(settings: Settings) -> Classifier:
         classifier = load_from_settings(settings)
         gated.append(GatedPredictor(classifier.predictor))
-        return Classifier(classifier.info, gated[-1], classifier.max_pixels, formats=classifier.formats,
-                          decode_budget=classifier.decode_budget)
+        return Classifier(
+            classifier.info,
+            gated[-1],
+            classifier.max_pixels,
+            formats=classifier.formats,
+            decode_budget=classifier.decode_budget,
+        )
 
     return loader
 
@@ -75,8 +81,17 @@ class FastDeadlines(HardenedHttpToolsProtocol):
 @contextmanager
 def live_server(app: FastAPI, keep_alive_s: int = 1, **options: Any) -> Iterator[int]:
     """Serve `app` with the hardened protocol on a free loopback port; yields the port."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, http=FastDeadlines, timeout_keep_alive=keep_alive_s,
-                            server_header=False, log_level="warning", lifespan="on", **options)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        http=FastDeadlines,
+        timeout_keep_alive=keep_alive_s,
+        server_header=False,
+        log_level="warning",
+        lifespan="on",
+        **options,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

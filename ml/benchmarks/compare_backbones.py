@@ -57,7 +57,8 @@ def summarise(run: Path) -> dict:
         "balanced_accuracy": {split: round(report["balanced_accuracy"], 4) for split, report in metrics.items()},
         "macro_f1": {split: round(report["macro_f1"], 4) for split, report in metrics.items()},
         "test_recall": {name: round(scores["recall"], 3) for name, scores in metrics["test"]["per_class"].items()}
-        if "test" in metrics else {},
+        if "test" in metrics
+        else {},
     }
 
 
@@ -67,30 +68,50 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=Path("runs/backbones"), help="report path without suffix")
     args = parser.parse_args(argv)
     rows = [summarise(run) for run in args.runs]
-    report = {"command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
-              "machine": {"cpu": cpu_name(), "cores": os.cpu_count()}, "rows": rows}
+    report = {
+        "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
+        "rows": rows,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.output.with_suffix(".json"), report)
     classes = list(rows[0]["test_recall"])
-    lines = ["# Backbones compared", "",
-             (f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
-             f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
-             "touched once) and shift (body sites never trained on); forward time is Keras float32 (compiled "
-             "graph), batch 1; the served runtime is faster (see Serving runtimes)."), "",
-             ("| backbone | weights | input | params (M) | val | test | shift | test macro F1 | forward ms "
-             "| Keras file MB | training min |"),
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Backbones compared",
+        "",
+        (
+            f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
+            f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
+            "touched once) and shift (body sites never trained on); forward time is Keras float32 (compiled "
+            "graph), batch 1; the served runtime is faster (see Serving runtimes)."
+        ),
+        "",
+        (
+            "| backbone | weights | input | params (M) | val | test | shift | test macro F1 | forward ms "
+            "| Keras file MB | training min |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         accuracy = row["balanced_accuracy"]
         weights = Path(row["weights"]).name if row["weights"] not in ("imagenet", "none") else row["weights"]
-        lines.append(f"| {row['backbone']} | {weights} | {row['image_size']} | {row['parameters_m']} "
-                     f"| {accuracy.get('val', float('nan')):.3f} | {accuracy.get('test', float('nan')):.3f} "
-                     f"| {accuracy.get('shift', float('nan')):.3f} | {row['macro_f1'].get('test', float('nan')):.3f} "
-                     f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} |")
-    lines += ["", "Test recall per class:", "", "| backbone | " + " | ".join(classes) + " |",
-              "|---|" + "---|" * len(classes)]
-    lines += [f"| {row['backbone']} | " + " | ".join(f"{row['test_recall'].get(c, 0):.2f}" for c in classes) + " |"
-              for row in rows]
+        lines.append(
+            f"| {row['backbone']} | {weights} | {row['image_size']} | {row['parameters_m']} "
+            f"| {accuracy.get('val', float('nan')):.3f} | {accuracy.get('test', float('nan')):.3f} "
+            f"| {accuracy.get('shift', float('nan')):.3f} | {row['macro_f1'].get('test', float('nan')):.3f} "
+            f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} |"
+        )
+    lines += [
+        "",
+        "Test recall per class:",
+        "",
+        "| backbone | " + " | ".join(classes) + " |",
+        "|---|" + "---|" * len(classes),
+    ]
+    lines += [
+        f"| {row['backbone']} | " + " | ".join(f"{row['test_recall'].get(c, 0):.2f}" for c in classes) + " |"
+        for row in rows
+    ]
     args.output.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

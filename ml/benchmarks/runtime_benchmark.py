@@ -61,8 +61,11 @@ def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, b
         "file": classifier.info.runtimes[runtime],
         "file_mb": round((artifact / classifier.info.runtimes[runtime]).stat().st_size / 1e6, 1),
         "cold_start_s": round(cold_start_s, 2),
-        "batch1_latency_ms": {"median": round(float(np.median(latencies)), 1),
-                              "p95": round(float(np.percentile(latencies, 95)), 1), "runs": latency_runs},
+        "batch1_latency_ms": {
+            "median": round(float(np.median(latencies)), 1),
+            "p95": round(float(np.percentile(latencies, 95)), 1),
+            "runs": latency_runs,
+        },
         "throughput_images_per_s": round(len(images) / elapsed, 2),
         "throughput_batch_size": batch_size,
         "memory_after_warm_up": memory_after_warm_up,
@@ -81,11 +84,15 @@ def markdown(report: dict) -> str:
     lines = [
         f"# Serving runtimes on {report['machine']['cpu']} ({report['machine']['cores']} cores)",
         "",
-        (f"Artifact `{report['artifact']}` (model version `{report['model_version']}`), "
-        f"{report['samples']} images of the `{report['split']}` split. Command: `{report['command']}`"),
+        (
+            f"Artifact `{report['artifact']}` (model version `{report['model_version']}`), "
+            f"{report['samples']} images of the `{report['split']}` split. Command: `{report['command']}`"
+        ),
         "",
-        ("| runtime | file MB | cold start s | batch-1 median ms | batch-1 p95 ms | images/s (batch "
-        f"{report['batch_size']}) | RSS after warm-up MB | balanced accuracy | top-1 agreement with keras |"),
+        (
+            "| runtime | file MB | cold start s | batch-1 median ms | batch-1 p95 ms | images/s (batch "
+            f"{report['batch_size']}) | RSS after warm-up MB | balanced accuracy | top-1 agreement with keras |"
+        ),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in report["runtimes"]:
@@ -94,11 +101,17 @@ def markdown(report: dict) -> str:
             f"| {name} | {row['file_mb']} | {row['cold_start_s']} | {row['batch1_latency_ms']['median']} "
             f"| {row['batch1_latency_ms']['p95']} | {row['throughput_images_per_s']} "
             f"| {row['memory_after_warm_up']['rss_mb']} | {row['balanced_accuracy']:.3f} "
-            f"| {row['top1_agreement_with_keras']:.3f} |")
+            f"| {row['top1_agreement_with_keras']:.3f} |"
+        )
     lines += ["", f"Chosen default: **{report['chosen_default']}**: {report['choice_rule']}", ""]
     if report.get("not_in_artifact"):
-        lines += [(f"Not in the artifact, so not measured: {', '.join(report['not_in_artifact'])} "
-                  "(`skin-classifier convert` adds them)."), ""]
+        lines += [
+            (
+                f"Not in the artifact, so not measured: {', '.join(report['not_in_artifact'])} "
+                "(`skin-classifier convert` adds them)."
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -108,21 +121,37 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True, help="folder-per-class data set")
     parser.add_argument("--splits", type=Path, required=True, help="splits.json of the training run")
     parser.add_argument("--split", default="val")
-    parser.add_argument("--runtimes", nargs="+", default=None,
-                        help="runtimes to measure, keras always among them (default: every runtime in the artifact)")
-    parser.add_argument("--servable", nargs="+", default=None, metavar="RUNTIME",
-                        help="runtimes the serving image can load, the only ones the default is chosen from "
-                             "(default: all; the API's Docker image installs ONNX Runtime only)")
+    parser.add_argument(
+        "--runtimes",
+        nargs="+",
+        default=None,
+        help="runtimes to measure, keras always among them (default: every runtime in the artifact)",
+    )
+    parser.add_argument(
+        "--servable",
+        nargs="+",
+        default=None,
+        metavar="RUNTIME",
+        help="runtimes the serving image can load, the only ones the default is chosen from "
+        "(default: all; the API's Docker image installs ONNX Runtime only)",
+    )
     parser.add_argument("--latency-runs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=32, help="batch size of the throughput run (default 32)")
-    parser.add_argument("--tolerance", type=float, default=0.01,
-                        help="largest balanced-accuracy loss against keras float32 for the default "
-                             "(default 0.01 = 1 point)")
-    parser.add_argument("--max-file-mb", type=float, default=None,
-                        help="largest model file the default may have, e.g. to ship it in the repository "
-                             "(default: no limit)")
-    parser.add_argument("--output", type=Path, default=Path("runs/bench/runtimes"),
-                        help="writes OUTPUT.json and OUTPUT.md")
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.01,
+        help="largest balanced-accuracy loss against keras float32 for the default (default 0.01 = 1 point)",
+    )
+    parser.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=None,
+        help="largest model file the default may have, e.g. to ship it in the repository (default: no limit)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=Path("runs/bench/runtimes"), help="writes OUTPUT.json and OUTPUT.md"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--images", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -144,19 +173,34 @@ def main() -> None:
     info = read_artifact_info(args.artifact)
     if SOURCE_RUNTIME not in info.runtimes:
         parser.error(f"{args.artifact} has no keras model to compare the other runtimes with")
-    images, labels, _ = load_labelled_images(args.data_dir, info.class_names, info.image_size, args.splits,
-                                             args.split)
+    images, labels, _ = load_labelled_images(args.data_dir, info.class_names, info.image_size, args.splits, args.split)
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         images_path = Path(scratch) / "images.npy"
         np.save(images_path, images)
         for runtime in [r for r in runtimes if r in info.runtimes]:  # e.g. onnx-int8 once converted
-            command = [sys.executable, __file__, "--worker", runtime, "--artifact", str(args.artifact),
-                       "--images", str(images_path), "--latency-runs", str(args.latency_runs),
-                       "--batch-size", str(args.batch_size), "--data-dir", "-", "--splits", "-"]
+            command = [
+                sys.executable,
+                __file__,
+                "--worker",
+                runtime,
+                "--artifact",
+                str(args.artifact),
+                "--images",
+                str(images_path),
+                "--latency-runs",
+                str(args.latency_runs),
+                "--batch-size",
+                str(args.batch_size),
+                "--data-dir",
+                "-",
+                "--splits",
+                "-",
+            ]
             print(f"measuring {runtime} ...", file=sys.stderr, flush=True)
-            output = subprocess.run(command, check=True, capture_output=True, text=True,
-                                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+            output = subprocess.run(
+                command, check=True, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+            ).stdout
             rows.append(json.loads(output.strip().splitlines()[-1]))
     reference = next(np.array(r["probabilities"]) for r in rows if r["runtime"] == "keras")
     for row in rows:
@@ -167,23 +211,30 @@ def main() -> None:
         row["macro_f1"] = report["macro_f1"]
         row["top1_agreement_with_keras"] = float((probabilities.argmax(1) == reference.argmax(1)).mean())
     baseline = next(r["balanced_accuracy"] for r in rows if r["runtime"] == "keras")
-    eligible = [r for r in rows if r["balanced_accuracy"] >= baseline - args.tolerance
-                and (args.max_file_mb is None or r["file_mb"] <= args.max_file_mb)
-                and (args.servable is None or r["runtime"] in args.servable)]
+    eligible = [
+        r
+        for r in rows
+        if r["balanced_accuracy"] >= baseline - args.tolerance
+        and (args.max_file_mb is None or r["file_mb"] <= args.max_file_mb)
+        and (args.servable is None or r["runtime"] in args.servable)
+    ]
     best = min(eligible, key=lambda r: r["batch1_latency_ms"]["median"]) if eligible else None
     result = {
-        "artifact": str(args.artifact), "model_version": info.model_version, "split": args.split,
-        "samples": len(labels), "batch_size": args.batch_size,
+        "artifact": str(args.artifact),
+        "model_version": info.model_version,
+        "split": args.split,
+        "samples": len(labels),
+        "batch_size": args.batch_size,
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
-        "machine": machine(), "runtimes": rows,
+        "machine": machine(),
+        "runtimes": rows,
         "not_in_artifact": [r for r in runtimes if r not in info.runtimes],
         "chosen_default": best["runtime"] if best else None,
         "choice_rule": f"the lowest batch-1 median latency among runtimes whose {args.split} balanced accuracy is "
-                       f"within {100 * args.tolerance:.1f} points of keras float32 "
-                       f"({baseline:.3f})" + (f" and whose file is at most {args.max_file_mb:g} MB"
-                                              if args.max_file_mb is not None else "")
-                       + (f", among those the serving image loads ({', '.join(args.servable)})"
-                          if args.servable else ""),
+        f"within {100 * args.tolerance:.1f} points of keras float32 "
+        f"({baseline:.3f})"
+        + (f" and whose file is at most {args.max_file_mb:g} MB" if args.max_file_mb is not None else "")
+        + (f", among those the serving image loads ({', '.join(args.servable)})" if args.servable else ""),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

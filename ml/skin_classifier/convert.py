@@ -28,8 +28,13 @@ class ConversionSources:
     """What converters start from: the Keras model, exported once as a SavedModel or a float32 ONNX file on
     first use, and the calibration images that static quantisation needs."""
 
-    def __init__(self, model: Any, scratch: Path, calibration_images: np.ndarray | None = None,
-                 calibration_method: str = "minmax") -> None:
+    def __init__(
+        self,
+        model: Any,
+        scratch: Path,
+        calibration_images: np.ndarray | None = None,
+        calibration_method: str = "minmax",
+    ) -> None:
         self.model, self.scratch = model, scratch
         self.calibration_images, self.calibration_method = calibration_images, calibration_method
         self._saved_model: Path | None = None
@@ -121,7 +126,7 @@ class PixelCalibrationReader:
     def get_next(self) -> dict[str, np.ndarray] | None:
         if self.start >= len(self.images):
             return None
-        batch = to_model_input(self.images[self.start:self.start + self.batch_size])
+        batch = to_model_input(self.images[self.start : self.start + self.batch_size])
         self.start += self.batch_size
         return {self.input_name: batch}
 
@@ -168,18 +173,31 @@ def _onnx_int8(source: Path, target: Path, images: np.ndarray, method: str = "mi
     quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
     model = onnx.load(str(prepared))
     quantize_static(
-        str(prepared), str(target), PixelCalibrationReader(model.graph.input[0].name, images),
-        quant_format=QuantFormat.QDQ, per_channel=True,
-        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-        calibrate_method={"minmax": CalibrationMethod.MinMax, "percentile": CalibrationMethod.Percentile,
-                          "entropy": CalibrationMethod.Entropy}[method],
+        str(prepared),
+        str(target),
+        PixelCalibrationReader(model.graph.input[0].name, images),
+        quant_format=QuantFormat.QDQ,
+        per_channel=True,
+        activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8,
+        calibrate_method={
+            "minmax": CalibrationMethod.MinMax,
+            "percentile": CalibrationMethod.Percentile,
+            "entropy": CalibrationMethod.Entropy,
+        }[method],
         nodes_to_exclude=_head_nodes(model),
         extra_options={"WeightSymmetric": True, "ActivationSymmetric": False},
     )
 
 
-def calibration_sample(data_dir: str | Path, image_size: int, splits_file: str | Path | None = None,
-                       split: str = "train", count: int = 200, seed: int = 0) -> np.ndarray:
+def calibration_sample(
+    data_dir: str | Path,
+    image_size: int,
+    splits_file: str | Path | None = None,
+    split: str = "train",
+    count: int = 200,
+    seed: int = 0,
+) -> np.ndarray:
     """Up to `count` decoded images of one split (or of the whole folder), classes taking turns.
 
     Taking turns, rather than sampling in proportion, lets rare classes' activations shape the ranges too.
@@ -203,9 +221,13 @@ def calibration_sample(data_dir: str | Path, image_size: int, splits_file: str |
     return images
 
 
-def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] | None = None,
-                     default: str | None = None, calibration_images: np.ndarray | None = None,
-                     calibration_method: str = "minmax") -> list[str]:
+def convert_artifact(
+    artifact_dir: str | Path,
+    runtimes: tuple[str, ...] | None = None,
+    default: str | None = None,
+    calibration_images: np.ndarray | None = None,
+    calibration_method: str = "minmax",
+) -> list[str]:
     """Write the requested runtimes' model files beside model.keras and list them in the manifest.
 
     `runtimes=None` means every runtime that can be made: all of them when `calibration_images` (uint8
@@ -218,8 +240,11 @@ def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] | None 
     artifact_dir = Path(artifact_dir)
     info = read_artifact_info(artifact_dir)
     if runtimes is None:
-        runtimes = tuple(name for name in CONVERTIBLE_RUNTIMES
-                         if calibration_images is not None or not RUNTIMES[name].needs_calibration)
+        runtimes = tuple(
+            name
+            for name in CONVERTIBLE_RUNTIMES
+            if calibration_images is not None or not RUNTIMES[name].needs_calibration
+        )
     unknown = set(runtimes) - set(CONVERTIBLE_RUNTIMES)
     if unknown:
         raise ValueError(f"Cannot convert to {sorted(unknown)}; choose from {CONVERTIBLE_RUNTIMES}")
@@ -244,8 +269,12 @@ def convert_artifact(artifact_dir: str | Path, runtimes: tuple[str, ...] | None 
 
 def _check_calibration_images(images: np.ndarray | None, image_size: int, runtimes: list[str]) -> None:
     if images is None or len(images) == 0:
-        raise ValueError(f"{', '.join(runtimes)} needs calibration_images: a sample of training images "
-                         f"(uint8, (N, {image_size}, {image_size}, 3)) to measure activation ranges on")
+        raise ValueError(
+            f"{', '.join(runtimes)} needs calibration_images: a sample of training images "
+            f"(uint8, (N, {image_size}, {image_size}, 3)) to measure activation ranges on"
+        )
     if images.dtype != np.uint8 or images.shape[1:] != (image_size, image_size, 3):
-        raise ValueError(f"calibration_images must be uint8 of shape (N, {image_size}, {image_size}, 3), "
-                         f"got {images.dtype} {images.shape}")
+        raise ValueError(
+            f"calibration_images must be uint8 of shape (N, {image_size}, {image_size}, 3), "
+            f"got {images.dtype} {images.shape}"
+        )

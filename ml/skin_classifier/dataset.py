@@ -56,8 +56,12 @@ def read_metadata_column(metadata_csv: str | Path, image_column: str, column: st
         return {row[image_column]: row[column] for row in reader}
 
 
-def scan_image_folder(root: str | Path, metadata_csv: str | Path | None = None,
-                      group_column: str = "lesion_id", image_column: str = "image_id") -> ImageFolder:
+def scan_image_folder(
+    root: str | Path,
+    metadata_csv: str | Path | None = None,
+    group_column: str = "lesion_id",
+    image_column: str = "image_id",
+) -> ImageFolder:
     """List the images under `root/<class folder>/`.
 
     Groups come from `metadata_csv` (default: `root/metadata.csv` when it has `group_column`); an image the
@@ -93,8 +97,9 @@ def scan_image_folder(root: str | Path, metadata_csv: str | Path | None = None,
                 groups.append(groups_by_image.get(path.stem, f"image:{path.relative_to(root)}"))
     if not paths:
         raise ValueError(f"No images found under {root}")
-    return ImageFolder(root, paths, np.array(labels), names, np.array(groups),
-                       group_column if groups_by_image else None)
+    return ImageFolder(
+        root, paths, np.array(labels), names, np.array(groups), group_column if groups_by_image else None
+    )
 
 
 def decode_images(paths: list[Path], image_size: int, workers: int = 4) -> tuple[np.ndarray, np.ndarray]:
@@ -102,6 +107,7 @@ def decode_images(paths: list[Path], image_size: int, workers: int = 4) -> tuple
 
     Returns (uint8 images of shape (N, size, size, 3), indices of the paths that decoded).
     """
+
     def load(path: Path) -> np.ndarray | None:
         try:
             return load_rgb(path, image_size)
@@ -119,8 +125,9 @@ def decode_images(paths: list[Path], image_size: int, workers: int = 4) -> tuple
     return images, kept
 
 
-def split_by_group(labels: np.ndarray, groups: np.ndarray, fractions: dict[str, float],
-                   seed: int = 42) -> dict[str, np.ndarray]:
+def split_by_group(
+    labels: np.ndarray, groups: np.ndarray, fractions: dict[str, float], seed: int = 42
+) -> dict[str, np.ndarray]:
     """Stratified, group-aware, seeded split: indices per split name, and no group in two splits.
 
     `fractions` maps held-out split names to their share (e.g. {"val": 0.15, "test": 0.15}); "train" gets
@@ -129,8 +136,7 @@ def split_by_group(labels: np.ndarray, groups: np.ndarray, fractions: dict[str, 
     """
     rng = np.random.default_rng(seed)
     unique_groups, group_of_sample = np.unique(groups, return_inverse=True)
-    group_label = np.array([np.bincount(labels[group_of_sample == g]).argmax()
-                            for g in range(len(unique_groups))])
+    group_label = np.array([np.bincount(labels[group_of_sample == g]).argmax() for g in range(len(unique_groups))])
     group_size = np.bincount(group_of_sample)
     names = [*list(fractions), "train"]
     shares = np.array([*list(fractions.values()), 1.0 - sum(fractions.values())])

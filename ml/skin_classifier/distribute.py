@@ -48,9 +48,11 @@ def _fix_keras_multi_worker_metric_reduction() -> None:
 
     def reduce_per_replica(values, strategy, reduction):
         if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
+
             def mean(value):
                 rank = strategy.experimental_local_results(value)[0].shape.rank
                 return strategy.reduce("MEAN", value, axis=0 if rank else None)
+
             return tf.nest.map_structure(mean, values)
         return original(values, strategy, reduction)
 

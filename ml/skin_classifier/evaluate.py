@@ -14,8 +14,9 @@ from .metrics import evaluate_probabilities, plot_confusion_matrix
 from .serving.classifier import load_classifier, predict_in_batches
 
 
-def load_labelled_images(data_dir: Path, class_names: list[str], image_size: int,
-                         splits_file: Path | None = None, split: str = "val") -> tuple[np.ndarray, np.ndarray, int]:
+def load_labelled_images(
+    data_dir: Path, class_names: list[str], image_size: int, splits_file: Path | None = None, split: str = "val"
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Decoded images of `data_dir` (or of one split of a training run) with labels in `class_names` order.
 
     Class folders are matched to `class_names` by their tidied names; images of other classes are left out,
@@ -37,12 +38,19 @@ def load_labelled_images(data_dir: Path, class_names: list[str], image_size: int
     return images, labels[kept], len(paths) - len(kept)
 
 
-def evaluate_artifact(artifact_dir: Path, data_dir: Path, output: Path, splits_file: Path | None = None,
-                      split: str = "val", runtime: str = "auto") -> dict[str, Any]:
+def evaluate_artifact(
+    artifact_dir: Path,
+    data_dir: Path,
+    output: Path,
+    splits_file: Path | None = None,
+    split: str = "val",
+    runtime: str = "auto",
+) -> dict[str, Any]:
     """Metrics for the artifact on `data_dir` (or only the `split` images listed in `splits_file`)."""
     classifier = load_classifier(artifact_dir, runtime)
-    images, labels, skipped = load_labelled_images(data_dir, classifier.info.class_names, classifier.info.image_size,
-                                                    splits_file, split)
+    images, labels, skipped = load_labelled_images(
+        data_dir, classifier.info.class_names, classifier.info.image_size, splits_file, split
+    )
     probabilities = predict_in_batches(classifier.predict_probabilities, images)
     report = evaluate_probabilities(labels, probabilities, classifier.info.class_names)
     report["runtime"] = classifier.runtime

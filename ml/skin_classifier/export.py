@@ -31,9 +31,14 @@ def weights_fingerprint(model: keras.Model) -> str:
     return digest.hexdigest()[:12]
 
 
-def export_artifact(model: keras.Model, class_names: list[str], output_dir: str | Path,
-                    image_size: int, metrics: dict[str, Any] | None = None,
-                    training: dict[str, Any] | None = None) -> Path:
+def export_artifact(
+    model: keras.Model,
+    class_names: list[str],
+    output_dir: str | Path,
+    image_size: int,
+    metrics: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
+) -> Path:
     """Save the Keras model with its class list, preprocessing, metrics and model card.
 
     `training` describes the data, split and settings for the model card; `metrics` holds evaluation
@@ -43,24 +48,30 @@ def export_artifact(model: keras.Model, class_names: list[str], output_dir: str 
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save(output_dir / RUNTIMES[SOURCE_RUNTIME].file_name)
     write_json(output_dir / CLASS_INDEX_FILE, {name: index for index, name in enumerate(class_names)})
-    write_json(output_dir / PREPROCESSING_FILE, {
-        "image_size": image_size,
-        "color_mode": "rgb",
-        "exif_transpose": True,
-        "resize": "bilinear, aspect ratio not kept",
-        "input": "float32 RGB pixels in 0..255",
-        "normalization": "inside the model (its `normalization` layer, the backbone's own)",
-        "function": "skin_classifier.serving.preprocessing.preprocess",
-    })
+    write_json(
+        output_dir / PREPROCESSING_FILE,
+        {
+            "image_size": image_size,
+            "color_mode": "rgb",
+            "exif_transpose": True,
+            "resize": "bilinear, aspect ratio not kept",
+            "input": "float32 RGB pixels in 0..255",
+            "normalization": "inside the model (its `normalization` layer, the backbone's own)",
+            "function": "skin_classifier.serving.preprocessing.preprocess",
+        },
+    )
     write_json(output_dir / METRICS_FILE, metrics or {})
-    write_json(output_dir / MANIFEST_FILE, {
-        "format_version": ARTIFACT_FORMAT_VERSION,
-        "model_version": weights_fingerprint(model),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "runtimes": {SOURCE_RUNTIME: RUNTIMES[SOURCE_RUNTIME].file_name},
-        "default_runtime": SOURCE_RUNTIME,
-        "training": training or {},
-    })
+    write_json(
+        output_dir / MANIFEST_FILE,
+        {
+            "format_version": ARTIFACT_FORMAT_VERSION,
+            "model_version": weights_fingerprint(model),
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "runtimes": {SOURCE_RUNTIME: RUNTIMES[SOURCE_RUNTIME].file_name},
+            "default_runtime": SOURCE_RUNTIME,
+            "training": training or {},
+        },
+    )
     write_model_card(output_dir)
     return output_dir
 

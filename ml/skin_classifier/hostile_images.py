@@ -34,17 +34,23 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def png_bomb(side: int, bit_depth: int = 8, color_type: int = 0, palette: bytes | None = None,
-             extra_chunks: bytes = b"") -> bytes:
+def png_bomb(
+    side: int, bit_depth: int = 8, color_type: int = 0, palette: bytes | None = None, extra_chunks: bytes = b""
+) -> bytes:
     """An all-zero side x side PNG, written row by row so that building it never holds the bitmap."""
     channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color_type]
     row = b"\0" + bytes((side * channels * bit_depth + 7) // 8)  # filter byte, then the pixels
     compressor = zlib.compressobj(9)
     pixels = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
     header = struct.pack(">IIBBBBB", side, side, bit_depth, color_type, 0, 0, 0)
-    return (PNG_SIGNATURE + png_chunk(b"IHDR", header) + extra_chunks
-            + (png_chunk(b"PLTE", palette) if palette is not None else b"")
-            + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b""))
+    return (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", header)
+        + extra_chunks
+        + (png_chunk(b"PLTE", palette) if palette is not None else b"")
+        + png_chunk(b"IDAT", pixels)
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def decompression_bomb_png(side: int = 10_000) -> bytes:
@@ -97,9 +103,12 @@ def webp_frame_outside_canvas() -> bytes:
     def u24(value: int) -> bytes:
         return value.to_bytes(3, "little")
 
-    body = (b"WEBP" + chunk(b"VP8X", bytes([0x02, 0, 0, 0]) + u24(15) + u24(15))
-            + chunk(b"ANIM", struct.pack("<IH", 0, 0))
-            + chunk(b"ANMF", u24(0) + u24(0) + u24(63) + u24(63) + u24(100) + b"\0" + frame))
+    body = (
+        b"WEBP"
+        + chunk(b"VP8X", bytes([0x02, 0, 0, 0]) + u24(15) + u24(15))
+        + chunk(b"ANIM", struct.pack("<IH", 0, 0))
+        + chunk(b"ANMF", u24(0) + u24(0) + u24(63) + u24(63) + u24(100) + b"\0" + frame)
+    )
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 

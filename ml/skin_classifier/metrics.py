@@ -32,8 +32,7 @@ def expected_calibration_error(probabilities: np.ndarray, y_true: np.ndarray, bi
     return float(error)
 
 
-def evaluate_probabilities(y_true: np.ndarray, probabilities: np.ndarray,
-                           class_names: list[str]) -> dict[str, Any]:
+def evaluate_probabilities(y_true: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> dict[str, Any]:
     """Accuracy beside balanced accuracy, macro and per-class scores, confusion matrix, calibration and
     the majority-class baseline (always answering the most frequent true class of this very set)."""
     y_true = np.asarray(y_true, dtype=np.int64)
@@ -62,8 +61,12 @@ def evaluate_probabilities(y_true: np.ndarray, probabilities: np.ndarray,
             "balanced_accuracy": float(1.0 / max(present.sum(), 1)),
         },
         "per_class": {
-            name: {"precision": float(precision[i]), "recall": float(recall[i]), "f1": float(f1[i]),
-                   "support": int(support[i])}
+            name: {
+                "precision": float(precision[i]),
+                "recall": float(recall[i]),
+                "f1": float(f1[i]),
+                "support": int(support[i]),
+            }
             for i, name in enumerate(class_names)
         },
         "confusion_matrix": matrix.tolist(),
@@ -82,14 +85,20 @@ def plot_confusion_matrix(report: dict[str, Any], path: str | Path, title: str) 
     figure, axes = plt.subplots(figsize=(1.1 * len(names) + 3, 1.0 * len(names) + 2.5))
     axes.imshow(row_share, cmap="Blues", vmin=0, vmax=1)
     for (row, column), count in np.ndenumerate(matrix):
-        axes.text(column, row, f"{count}\n{row_share[row, column]:.0%}", ha="center", va="center",
-                  fontsize=8, color="white" if row_share[row, column] > 0.5 else "black")
+        axes.text(
+            column,
+            row,
+            f"{count}\n{row_share[row, column]:.0%}",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if row_share[row, column] > 0.5 else "black",
+        )
     axes.set_xticks(range(len(names)), names, rotation=40, ha="right")
     axes.set_yticks(range(len(names)), names)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")
-    axes.set_title(f"{title}\nbalanced accuracy {report['balanced_accuracy']:.1%}, "
-                   f"accuracy {report['accuracy']:.1%}")
+    axes.set_title(f"{title}\nbalanced accuracy {report['balanced_accuracy']:.1%}, accuracy {report['accuracy']:.1%}")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

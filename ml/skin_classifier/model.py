@@ -29,12 +29,17 @@ class PixelNormalization(keras.layers.Layer):
 
     def call(self, pixels):
         normalised = (ops.cast(pixels, self.compute_dtype) - np.array(self.mean_rgb, "float32")) / np.array(
-            self.std_rgb, "float32")
+            self.std_rgb, "float32"
+        )
         return ops.flip(normalised, axis=-1) if self.channel_order == "bgr" else normalised
 
     def get_config(self):
-        return {**super().get_config(), "mean_rgb": self.mean_rgb, "std_rgb": self.std_rgb,
-                "channel_order": self.channel_order}
+        return {
+            **super().get_config(),
+            "mean_rgb": self.mean_rgb,
+            "std_rgb": self.std_rgb,
+            "channel_order": self.channel_order,
+        }
 
 
 @keras.saving.register_keras_serializable(package="skin_classifier")
@@ -48,8 +53,9 @@ class ShadesOfGray(keras.layers.Layer):
 
     def call(self, pixels):
         pixels = ops.cast(pixels, "float32")
-        illuminant = ops.power(ops.mean(ops.power(pixels / 255.0, self.power), axis=(1, 2), keepdims=True),
-                               1.0 / self.power)
+        illuminant = ops.power(
+            ops.mean(ops.power(pixels / 255.0, self.power), axis=(1, 2), keepdims=True), 1.0 / self.power
+        )
         illuminant = illuminant / ops.maximum(ops.sqrt(ops.sum(illuminant**2, axis=-1, keepdims=True)), 1e-6)
         gain = 1.0 / ops.maximum(illuminant * np.sqrt(3.0).astype("float32"), 1e-3)
         return ops.clip(pixels * gain, 0.0, 255.0)
@@ -71,9 +77,15 @@ class CalibratedSoftmax(keras.layers.Layer):
         return ops.softmax(ops.cast(logits, "float32") / self.temperature + self.bias, axis=-1)
 
 
-def build_model(num_classes: int, backbone: str = "vgg16", image_size: int | None = None,
-                weights: str | None = "imagenet", head_units: int = 256, dropout: float = 0.5,
-                colour_constancy: bool = False) -> keras.Model:
+def build_model(
+    num_classes: int,
+    backbone: str = "vgg16",
+    image_size: int | None = None,
+    weights: str | None = "imagenet",
+    head_units: int = 256,
+    dropout: float = 0.5,
+    colour_constancy: bool = False,
+) -> keras.Model:
     """Pixels -> [colour constancy] -> normalisation -> base -> pooling, batch norm, [dense], dropout -> logits
     -> calibrated softmax. `head_units=0` makes the head linear."""
     entry = get_backbone(backbone)
@@ -150,7 +162,7 @@ def trainable_suffix(model: keras.Model, first_trainable_block: str | None, pool
     shape = (1, 1, cut.shape[-1]) if pooled and first_trainable_block is None else cut.shape[1:]
     inputs = keras.Input(shape=shape, name="frozen_activations")
     x = inputs if first_trainable_block is None else keras.Model(cut, base.output)(inputs)
-    for layer in model.layers[model.layers.index(base) + 1:]:
+    for layer in model.layers[model.layers.index(base) + 1 :]:
         x = layer(x)
     return keras.Model(inputs, x, name=f"suffix_from_{first_trainable_block or 'head'}")
 
@@ -182,8 +194,11 @@ def with_flip_averaging(model: keras.Model) -> keras.Model:
     calibrated softmax. The wrapped model's layers (and weights) are shared, not copied."""
     logits = keras.Model(model.input, model.get_layer(LOGITS_LAYER).output, name="classifier_logits")
     inputs = keras.Input(shape=model.input.shape[1:], name="image")
-    views = [logits(inputs), logits(Flip(2, name="flip_left_right")(inputs)),
-             logits(Flip(1, name="flip_up_down")(inputs))]
+    views = [
+        logits(inputs),
+        logits(Flip(2, name="flip_left_right")(inputs)),
+        logits(Flip(1, name="flip_up_down")(inputs)),
+    ]
     averaged = keras.layers.Average(name="flip_average", dtype="float32")(views)
     outputs = model.get_layer(CALIBRATION_LAYER)(averaged)
     return keras.Model(inputs, outputs, name=f"{model.name}_flip_averaged")

@@ -43,22 +43,29 @@ def _metrics_section(name: str, report: dict[str, Any]) -> list[str]:
         f"| balanced accuracy (mean per-class recall) | {_percent(report['balanced_accuracy'])} |",
         f"| macro F1 | {_percent(report['macro_f1'])} |",
         f"| plain accuracy | {_percent(report['accuracy'])} |",
-        (f"| majority-class baseline accuracy ({report['majority_baseline']['class_name']}) "
-        f"| {_percent(report['majority_baseline']['accuracy'])} |"),
-        (f"| majority-class baseline balanced accuracy | "
-        f"{_percent(report['majority_baseline']['balanced_accuracy'])} |"),
+        (
+            f"| majority-class baseline accuracy ({report['majority_baseline']['class_name']}) "
+            f"| {_percent(report['majority_baseline']['accuracy'])} |"
+        ),
+        (
+            f"| majority-class baseline balanced accuracy | "
+            f"{_percent(report['majority_baseline']['balanced_accuracy'])} |"
+        ),
         f"| expected calibration error (15 bins) | {report['expected_calibration_error']:.3f} |",
         "",
         "| class | recall | precision | F1 | support |",
         "|---|---|---|---|---|",
     ]
     for class_name, scores in report["per_class"].items():
-        lines.append(f"| {class_name} | {_percent(scores['recall'])} | {_percent(scores['precision'])} "
-                     f"| {_percent(scores['f1'])} | {scores['support']} |")
+        lines.append(
+            f"| {class_name} | {_percent(scores['recall'])} | {_percent(scores['precision'])} "
+            f"| {_percent(scores['f1'])} | {scores['support']} |"
+        )
     names = list(report["per_class"])
     lines += ["", "Confusion matrix (rows: true class, columns: predicted, same order as above):", "", "```"]
-    lines += [" ".join(f"{count:5d}" for count in row) + f"   {names[i]}"
-              for i, row in enumerate(report["confusion_matrix"])]
+    lines += [
+        " ".join(f"{count:5d}" for count in row) + f"   {names[i]}" for i, row in enumerate(report["confusion_matrix"])
+    ]
     lines += ["```", ""]
     return lines
 
@@ -68,11 +75,19 @@ def _compute_lines(training: dict[str, Any]) -> list[str]:
     timings, machine = training.get("timings_s", {}), training.get("machine")
     if not timings:
         return []
-    parts = [f"{name.removesuffix('_s').replace('_', ' ')} {seconds / 60:.1f} min"
-             for name, seconds in timings.items() if name != "total_s"]
+    parts = [
+        f"{name.removesuffix('_s').replace('_', ' ')} {seconds / 60:.1f} min"
+        for name, seconds in timings.items()
+        if name != "total_s"
+    ]
     where = f" on {machine['cpu']} ({machine['cores']} cores, no GPU)" if machine else ""
-    return [(f"Trained in {timings.get('total_s', 0) / 60:.0f} min{where}: {', '.join(parts)}. Epochs per phase "
-            f"were capped to fit that budget; see `epochs_run` below."), ""]
+    return [
+        (
+            f"Trained in {timings.get('total_s', 0) / 60:.0f} min{where}: {', '.join(parts)}. Epochs per phase "
+            f"were capped to fit that budget; see `epochs_run` below."
+        ),
+        "",
+    ]
 
 
 def _serving_section(report: dict[str, Any]) -> list[str]:
@@ -90,8 +105,11 @@ def _serving_section(report: dict[str, Any]) -> list[str]:
         "| concurrent clients | requests | p50 ms | p95 ms | p99 ms | requests/s |",
         "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {level['concurrency']} | {level['requests']} | {level['p50_ms']} | {level['p95_ms']} "
-              f"| {level['p99_ms']} | {level['throughput_rps']} |" for level in report["levels"]]
+    lines += [
+        f"| {level['concurrency']} | {level['requests']} | {level['p50_ms']} | {level['p95_ms']} "
+        f"| {level['p99_ms']} | {level['throughput_rps']} |"
+        for level in report["levels"]
+    ]
     return [*lines, ""]
 
 
@@ -122,8 +140,10 @@ def _architecture_text(training: dict[str, Any]) -> str:
     if settings.get("flip_tta"):
         parts.append("Served as the mean of the image and its two mirror images (three forward passes).")
     if calibration:
-        parts.append(f"Calibration fitted on the {calibration.get('fitted_on', 'validation')} split: temperature "
-                     f"{calibration.get('temperature')}, per-class logit bias {calibration.get('class_bias')}.")
+        parts.append(
+            f"Calibration fitted on the {calibration.get('fitted_on', 'validation')} split: temperature "
+            f"{calibration.get('temperature')}, per-class logit bias {calibration.get('class_bias')}."
+        )
     return " ".join(parts)
 
 
@@ -137,13 +157,17 @@ def write_model_card(artifact_dir: Path) -> None:
         f"# Model card: skin lesion classifier ({training.get('backbone', 'vgg16')} transfer learning)",
         "",
         f"Model version `{manifest['model_version']}`, created {manifest['created_at']}.",
-        (f"Runtimes in this folder: {', '.join(f'`{name}`' for name in manifest['runtimes'])} "
-        f"(default `{manifest['default_runtime']}`)."),
+        (
+            f"Runtimes in this folder: {', '.join(f'`{name}`' for name in manifest['runtimes'])} "
+            f"(default `{manifest['default_runtime']}`)."
+        ),
         "",
         "## Intended use",
         "",
-        ("Education, research and software development: showing what an image classifier trained on "
-        "dermatoscopic images does with a photo. **Not a medical device; it does not diagnose.**"),
+        (
+            "Education, research and software development: showing what an image classifier trained on "
+            "dermatoscopic images does with a photo. **Not a medical device; it does not diagnose.**"
+        ),
         "",
         "## Classes",
         "",

@@ -33,8 +33,7 @@ def lesion_picture(size: int, colour: tuple[int, int, int], rng: np.random.Gener
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
-def make_synthetic_dataset(root: str | Path, images_per_class: int = 12, image_size: int = 48,
-                           seed: int = 0) -> Path:
+def make_synthetic_dataset(root: str | Path, images_per_class: int = 12, image_size: int = 48, seed: int = 0) -> Path:
     """Write folder-per-class images: a coloured blob on noisy skin-toned background."""
     root = Path(root)
     rng = np.random.default_rng(seed)

@@ -27,8 +27,15 @@ _LEGACY_PROTOCOL = 1001
 
 # torch.<Name>Storage -> element type (bfloat16 has no numpy type: it is read as uint16 bits, widened below).
 _STORAGE_DTYPES = {
-    "DoubleStorage": "f8", "FloatStorage": "f4", "HalfStorage": "f2", "BFloat16Storage": "u2",
-    "LongStorage": "i8", "IntStorage": "i4", "ShortStorage": "i2", "CharStorage": "i1", "ByteStorage": "u1",
+    "DoubleStorage": "f8",
+    "FloatStorage": "f4",
+    "HalfStorage": "f2",
+    "BFloat16Storage": "u2",
+    "LongStorage": "i8",
+    "IntStorage": "i4",
+    "ShortStorage": "i2",
+    "CharStorage": "i1",
+    "ByteStorage": "u1",
     "BoolStorage": "?",
 }
 
@@ -66,8 +73,9 @@ class _TensorRef:
     stride: tuple[int, ...]
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
-                       metadata=None) -> _TensorRef:
+def _rebuild_tensor_v2(
+    storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None, metadata=None
+) -> _TensorRef:
     """Stands in for torch._utils._rebuild_tensor_v2; checks the arguments, the bytes come later."""
     if not isinstance(storage, _StorageRef):
         raise UnsafeCheckpointError("tensor is not backed by a storage record")
@@ -108,7 +116,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
             raise UnsafeCheckpointError(
                 f"checkpoint refers to {module}.{name}, which a state dict of tensors never needs; refusing to "
                 "load it (only collections.OrderedDict, torch._utils._rebuild_tensor_v2/_rebuild_parameter and "
-                "torch.*Storage are allowed)") from None
+                "torch.*Storage are allowed)"
+            ) from None
 
     def persistent_load(self, pid: Any) -> _StorageRef:
         if not isinstance(pid, tuple) or len(pid) < 5 or _text(pid[0]) != "storage":
@@ -149,14 +158,15 @@ def _as_numpy(raw: bytes, ref: _StorageRef, byteorder: Literal["<", ">"]) -> np.
 def _materialise(obj: Any, storages: dict[str, np.ndarray]) -> Any:
     """Replace every `_TensorRef` by an owned, native-endian numpy array (strides honoured, then copied)."""
     if isinstance(obj, _TensorRef):
-        flat = storages[obj.storage.key][obj.storage.offset:]
+        flat = storages[obj.storage.key][obj.storage.offset :]
         if 0 not in obj.size:
             last = obj.offset + sum((n - 1) * s for n, s in zip(obj.size, obj.stride, strict=True))
             if last >= flat.size:
                 raise ValueError(f"tensor reaches past the end of storage {obj.storage.key}")
-        flat = flat[obj.offset:]
+        flat = flat[obj.offset :]
         view = np.lib.stride_tricks.as_strided(
-            flat, shape=obj.size, strides=[s * flat.itemsize for s in obj.stride], writeable=False)
+            flat, shape=obj.size, strides=[s * flat.itemsize for s in obj.stride], writeable=False
+        )
         return np.array(view, dtype=view.dtype.newbyteorder("="), copy=True)
     if isinstance(obj, dict):
         return type(obj)((key, _materialise(value, storages)) for key, value in obj.items())

@@ -158,16 +158,26 @@ def class_weight_table(labels: np.ndarray, num_classes: int) -> np.ndarray:
 
 
 def augmentation(config: TrainConfig) -> keras.Sequential:
-    return keras.Sequential([
-        keras.layers.RandomFlip("horizontal_and_vertical", seed=config.seed),
-        keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=config.seed + 1),
-        keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=config.seed + 2),
-    ], name="augmentation")
+    return keras.Sequential(
+        [
+            keras.layers.RandomFlip("horizontal_and_vertical", seed=config.seed),
+            keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=config.seed + 1),
+            keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=config.seed + 2),
+        ],
+        name="augmentation",
+    )
 
 
-def training_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int,
-                     weights: np.ndarray | None, balanced_sampling: bool, seed: int,
-                     augment: keras.Sequential | None = None) -> tf.data.Dataset:
+def training_batches(
+    inputs: np.ndarray,
+    labels: np.ndarray,
+    num_classes: int,
+    batch_size: int,
+    weights: np.ndarray | None,
+    balanced_sampling: bool,
+    seed: int,
+    augment: keras.Sequential | None = None,
+) -> tf.data.Dataset:
     """An endless stream of shuffled training batches: (inputs, one-hot[, sample weights]).
 
     `inputs` are uint8 images (N, H, W, 3), augmented on the fly, or cached activations (views, N, ...), one
@@ -185,21 +195,25 @@ def training_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, b
         while True:
             order = rng.choice(len(labels), len(labels), p=draw) if balanced_sampling else rng.permutation(len(labels))
             for start in range(0, len(order) - size + 1, size):  # full batches only
-                index = np.sort(order[start:start + size])
+                index = np.sort(order[start : start + size])
                 x = inputs[rng.integers(0, inputs.shape[0], len(index)), index] if cached else inputs[index]
                 batch = (x.astype(np.float32) if cached else x, one_hot[index])
                 yield batch if weights is None else (*batch, weights[labels[index]])
 
     sample_shape = inputs.shape[2:] if cached else inputs.shape[1:]
-    signature: tuple[Any, ...] = (tf.TensorSpec((None, *sample_shape), tf.float32 if cached else tf.uint8),
-                 tf.TensorSpec((None, num_classes), tf.float32))
+    signature: tuple[Any, ...] = (
+        tf.TensorSpec((None, *sample_shape), tf.float32 if cached else tf.uint8),
+        tf.TensorSpec((None, num_classes), tf.float32),
+    )
     if weights is not None:
         signature = (*signature, tf.TensorSpec((None,), tf.float32))
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
     if not cached:
+
         def prepare(pixels, *rest):
             pixels = tf.cast(pixels, tf.float32)
             return (augment(pixels, training=True) if augment is not None else pixels, *rest)
+
         dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
     return _shard_by_data(dataset).prefetch(2)
 
@@ -217,9 +231,15 @@ def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
     return dataset.with_options(options)
 
 
-def cache_activations(model: keras.Model, images: np.ndarray, blocks: list[str | None], views: int,
-                      augment: keras.Sequential | None, batch_size: int,
-                      pooled: bool = False) -> dict[str | None, np.ndarray]:
+def cache_activations(
+    model: keras.Model,
+    images: np.ndarray,
+    blocks: list[str | None],
+    views: int,
+    augment: keras.Sequential | None,
+    batch_size: int,
+    pooled: bool = False,
+) -> dict[str | None, np.ndarray]:
     """Frozen-part activations per phase (keyed by its first trainable block), shape (views, N, ...), float16.
 
     `pooled` keeps only each map's spatial mean, as a 1x1 map: exact for a head that starts with global average
@@ -231,7 +251,7 @@ def cache_activations(model: keras.Model, images: np.ndarray, blocks: list[str |
         started = time.perf_counter()
         chunks: dict[str | None, list[np.ndarray]] = {block: [] for block in blocks}
         for start in range(0, len(images), batch_size):
-            pixels = tf.cast(images[start:start + batch_size], tf.float32)
+            pixels = tf.cast(images[start : start + batch_size], tf.float32)
             if view > 0 and augment is not None:  # without augmentation every view is the plain image
                 pixels = augment(pixels, training=True)
             outputs = prefix(pixels, training=False)
@@ -241,8 +261,13 @@ def cache_activations(model: keras.Model, images: np.ndarray, blocks: list[str |
                 chunks[block].append(np.asarray(ops.cast(output, "float16")))
         for block in blocks:
             cached[block].append(np.concatenate(chunks[block]))
-        log.info("Cached frozen activations, view %d/%d of %d images, in %.0f s",
-                 view + 1, views, len(images), time.perf_counter() - started)
+        log.info(
+            "Cached frozen activations, view %d/%d of %d images, in %.0f s",
+            view + 1,
+            views,
+            len(images),
+            time.perf_counter() - started,
+        )
     return {block: np.stack(arrays) for block, arrays in cached.items()}
 
 
@@ -256,47 +281,73 @@ def load_data(config: TrainConfig) -> LabelledData:
     shift = np.zeros(len(kept), dtype=bool)
     if config.shift_holdout:
         column, values = config.shift_holdout.split("=", 1)
-        metadata = read_metadata_column(config.metadata_csv or Path(config.data_dir) / "metadata.csv",
-                                        config.image_column, column)
+        metadata = read_metadata_column(
+            config.metadata_csv or Path(config.data_dir) / "metadata.csv", config.image_column, column
+        )
         values_held_out = {value.strip() for value in values.split(",")}
         shift = np.array([metadata.get(folder.paths[i].stem) in values_held_out for i in kept])
         shift |= np.isin(groups, groups[shift])  # a group never straddles the shift split
     rest = np.flatnonzero(~shift)
-    splits = {name: rest[index] for name, index in
-              split_by_group(labels[rest], groups[rest], held_out, config.seed).items()}
+    splits = {
+        name: rest[index] for name, index in split_by_group(labels[rest], groups[rest], held_out, config.seed).items()
+    }
     if shift.any():
         splits["shift"] = np.flatnonzero(shift)
     if config.max_train_per_class:
         rng = np.random.default_rng(config.seed)
-        splits["train"] = np.sort(np.concatenate([
-            rng.permutation(splits["train"][labels[splits["train"]] == c])[:config.max_train_per_class]
-            for c in range(len(folder.class_names))]))
+        splits["train"] = np.sort(
+            np.concatenate(
+                [
+                    rng.permutation(splits["train"][labels[splits["train"]] == c])[: config.max_train_per_class]
+                    for c in range(len(folder.class_names))
+                ]
+            )
+        )
     relative = folder.relative_paths()
-    write_json(Path(config.output_dir) / "splits.json",
-               {name: [relative[kept[i]] for i in index] for name, index in splits.items()})
+    write_json(
+        Path(config.output_dir) / "splits.json",
+        {name: [relative[kept[i]] for i in index] for name, index in splits.items()},
+    )
     log.info("Split sizes: %s", {name: len(index) for name, index in splits.items()})
     split_text = f"stratified by class, seed {config.seed}; " + (
         f"grouped by `{folder.group_column}` from the metadata ({len(np.unique(groups))} groups for {len(groups)} "
-        "images), no group in two splits" if folder.group_column else "no metadata, so every image is its own group")
+        "images), no group in two splits"
+        if folder.group_column
+        else "no metadata, so every image is its own group"
+    )
     if config.shift_holdout:
-        split_text += (f"; the `shift` split holds every image with {config.shift_holdout.replace('=', ' in ')}, "
-                       "never trained on, to measure a shift in body site")
-    description = {"source": Path(config.data_dir).name, "split": split_text,
-                   "split_sizes": {name: len(index) for name, index in splits.items()},
-                   "skipped_files": int(len(folder.paths) - len(kept)), **config.data_description}
+        split_text += (
+            f"; the `shift` split holds every image with {config.shift_holdout.replace('=', ' in ')}, "
+            "never trained on, to measure a shift in body site"
+        )
+    description = {
+        "source": Path(config.data_dir).name,
+        "split": split_text,
+        "split_sizes": {name: len(index) for name, index in splits.items()},
+        "skipped_files": int(len(folder.paths) - len(kept)),
+        **config.data_description,
+    }
     return LabelledData(images, labels, folder.class_names, splits, description)
 
 
-def cache_frozen_inputs(config: TrainConfig, model: keras.Model, phases: list[tuple[Phase, int]],
-                        train_x: np.ndarray, val_x: np.ndarray, augment: keras.Sequential,
-                        timings: dict[str, float]) -> dict[str, dict[str | None, np.ndarray]]:
+def cache_frozen_inputs(
+    config: TrainConfig,
+    model: keras.Model,
+    phases: list[tuple[Phase, int]],
+    train_x: np.ndarray,
+    val_x: np.ndarray,
+    augment: keras.Sequential,
+    timings: dict[str, float],
+) -> dict[str, dict[str | None, np.ndarray]]:
     """With `cache_frozen`, each phase's frozen-part activations, computed once: {"train"|"val": {block: ...}}."""
     if not config.cache_frozen:
         return {}
     started = time.perf_counter()
     blocks = [phase.first_trainable_block for phase, _ in phases]
-    cache = {"train": cache_activations(model, train_x, blocks, config.cached_views, augment, config.batch_size),
-             "val": cache_activations(model, val_x, blocks, 1, None, config.batch_size)}
+    cache = {
+        "train": cache_activations(model, train_x, blocks, config.cached_views, augment, config.batch_size),
+        "val": cache_activations(model, val_x, blocks, 1, None, config.batch_size),
+    }
     timings["cache_frozen_activations_s"] = round(time.perf_counter() - started, 1)
     return cache
 
@@ -320,9 +371,16 @@ class PhaseRun:
     steps_per_epoch: int
 
 
-def prepare_phase(config: TrainConfig, model: keras.Model, phase: Phase, epochs: int, data: LabelledData,
-                  cache: dict[str, dict[str | None, np.ndarray]], augment: keras.Sequential,
-                  weights: np.ndarray | None) -> PhaseRun:
+def prepare_phase(
+    config: TrainConfig,
+    model: keras.Model,
+    phase: Phase,
+    epochs: int,
+    data: LabelledData,
+    cache: dict[str, dict[str | None, np.ndarray]],
+    augment: keras.Sequential,
+    weights: np.ndarray | None,
+) -> PhaseRun:
     """Unfreeze from the phase's first block and compile the model with its batches and learning rate.
 
     Call inside the strategy's scope.
@@ -334,19 +392,31 @@ def prepare_phase(config: TrainConfig, model: keras.Model, phase: Phase, epochs:
     if config.cache_frozen:
         fit_model = trainable_suffix(model, phase.first_trainable_block)
         train_inputs = cache["train"][phase.first_trainable_block]
-        val_data = evaluation_batches(cache["val"][phase.first_trainable_block], val_y, num_classes,
-                                      config.batch_size)
+        val_data = evaluation_batches(cache["val"][phase.first_trainable_block], val_y, num_classes, config.batch_size)
     else:
         fit_model, train_inputs = model, train_x
         val_data = evaluation_batches(val_x, val_y, num_classes, config.batch_size)
-    train_data = training_batches(train_inputs, train_y, num_classes, config.batch_size, weights,
-                                  config.balancing == "sampling", config.seed,
-                                  None if config.cache_frozen else augment)
+    train_data = training_batches(
+        train_inputs,
+        train_y,
+        num_classes,
+        config.batch_size,
+        weights,
+        config.balancing == "sampling",
+        config.seed,
+        None if config.cache_frozen else augment,
+    )
     steps_per_epoch = max(1, len(train_y) // config.batch_size)
-    learning_rate = (keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps_per_epoch * epochs, alpha=0.1)
-                     if phase.cosine_schedule else phase.learning_rate)
-    fit_model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
-                      metrics=["accuracy", BalancedAccuracy(num_classes)])
+    learning_rate = (
+        keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps_per_epoch * epochs, alpha=0.1)
+        if phase.cosine_schedule
+        else phase.learning_rate
+    )
+    fit_model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy", BalancedAccuracy(num_classes)],
+    )
     return PhaseRun(fit_model, train_data, val_data, steps_per_epoch)
 
 
@@ -355,21 +425,28 @@ def phase_callbacks(config: TrainConfig, phase: Phase, checkpoints: Path) -> lis
     monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
     return [
         keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
-        keras.callbacks.ModelCheckpoint(checkpoints / f"phase{phase.name}.weights.h5",
-                                        save_best_only=True, save_weights_only=True, **monitor),
+        keras.callbacks.ModelCheckpoint(
+            checkpoints / f"phase{phase.name}.weights.h5", save_best_only=True, save_weights_only=True, **monitor
+        ),
     ]
 
 
-def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
-               strategy: tf.distribute.Strategy, timings: dict[str, float]) -> tuple[list[dict[str, Any]], str, float]:
+def fit_phases(
+    config: TrainConfig,
+    model: keras.Model,
+    data: LabelledData,
+    strategy: tf.distribute.Strategy,
+    timings: dict[str, float],
+) -> tuple[list[dict[str, Any]], str, float]:
     """Run the three phases; the model ends with the best weights of any phase. Returns (history, best phase,
     its validation balanced accuracy)."""
     train_y = data.labels[data.splits["train"]]
     weights = class_weight_table(train_y, len(data.class_names)) if config.balancing == "class-weights" else None
     augment = augmentation(config)
     phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs, strict=True) if epochs > 0]
-    cache = cache_frozen_inputs(config, model, phases, data.images[data.splits["train"]],
-                                data.images[data.splits["val"]], augment, timings)
+    cache = cache_frozen_inputs(
+        config, model, phases, data.images[data.splits["train"]], data.images[data.splits["val"]], augment, timings
+    )
     checkpoints = checkpoint_folder(config)
     history: list[dict[str, Any]] = []
     best_score, best_phase, best_weights = -1.0, "", None
@@ -377,16 +454,23 @@ def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
         started = time.perf_counter()
         with strategy.scope():
             run = prepare_phase(config, model, phase, epochs, data, cache, augment, weights)
-        log.info("Phase %s: %d trainable weights, up to %d epochs", phase.name,
-                 len(run.fit_model.trainable_weights), epochs)
+        log.info(
+            "Phase %s: %d trainable weights, up to %d epochs", phase.name, len(run.fit_model.trainable_weights), epochs
+        )
         with strategy.scope():
             # Keras 3 builds a model made under a strategy from one batch reduced over the replicas, which fails
             # for (x, y, weights) batches under MultiWorkerMirroredStrategy; inside the scope it builds lazily
             # and still runs every step through this strategy.
             run.fit_model._distribute_strategy = None
-            result = run.fit_model.fit(run.train_data, validation_data=run.val_data, epochs=epochs, shuffle=False,
-                                       steps_per_epoch=run.steps_per_epoch, verbose=2,
-                                       callbacks=phase_callbacks(config, phase, checkpoints))
+            result = run.fit_model.fit(
+                run.train_data,
+                validation_data=run.val_data,
+                epochs=epochs,
+                shuffle=False,
+                steps_per_epoch=run.steps_per_epoch,
+                verbose=2,
+                callbacks=phase_callbacks(config, phase, checkpoints),
+            )
         for epoch in range(len(result.history["loss"])):
             history.append({"phase": phase.name, **{k: float(v[epoch]) for k, v in result.history.items()}})
         timings[f"phase_{phase.name}_s"] = round(time.perf_counter() - started, 1)
@@ -396,8 +480,14 @@ def fit_phases(config: TrainConfig, model: keras.Model, data: LabelledData,
         if score > best_score:
             best_score, best_phase, best_weights = score, phase.name, model.get_weights()
         else:
-            log.info("Phase %s peaked at %.3f, below %.3f from phase %s; keeping phase %s's weights",
-                     phase.name, score, best_score, best_phase, best_phase)
+            log.info(
+                "Phase %s peaked at %.3f, below %.3f from phase %s; keeping phase %s's weights",
+                phase.name,
+                score,
+                best_score,
+                best_phase,
+                best_phase,
+            )
             model.set_weights(best_weights)
     return history, best_phase, best_score
 
@@ -425,6 +515,7 @@ def fit_class_bias(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> n
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature minimising the negative log-likelihood (temperature scaling, Guo et al. 2017)."""
+
     def nll(temperature: float) -> float:
         scaled = logits / temperature
         scaled = scaled - scaled.max(axis=1, keepdims=True)
@@ -438,8 +529,15 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 def serving_model(config: TrainConfig, model: keras.Model, data: LabelledData) -> tuple[keras.Model, dict[str, Any]]:
     """A float32 copy of the trained model with calibration fitted on validation (and flip averaging)."""
     keras.mixed_precision.set_global_policy("float32")
-    final = build_model(len(data.class_names), config.backbone, config.image_size, "none", config.head_units,
-                        config.dropout, config.colour_constancy)
+    final = build_model(
+        len(data.class_names),
+        config.backbone,
+        config.image_size,
+        "none",
+        config.head_units,
+        config.dropout,
+        config.colour_constancy,
+    )
     final.set_weights(model.get_weights())
     final = with_flip_averaging(final) if config.flip_tta else final
     logits_model = logits_of(final)
@@ -448,8 +546,11 @@ def serving_model(config: TrainConfig, model: keras.Model, data: LabelledData) -
     bias = fit_class_bias(logits, data.labels[val]) if config.tune_class_bias else np.zeros(logits.shape[1], np.float32)
     temperature = fit_temperature(logits + bias, data.labels[val])
     final.get_layer(CALIBRATION_LAYER).set_weights([np.float32(temperature), bias.astype(np.float32)])
-    return final, {"temperature": round(temperature, 4), "class_bias": [round(float(b), 4) for b in bias],
-                   "fitted_on": "val"}
+    return final, {
+        "temperature": round(temperature, 4),
+        "class_bias": [round(float(b), 4) for b in bias],
+        "fitted_on": "val",
+    }
 
 
 def evaluate_splits(model: keras.Model, data: LabelledData, output_dir: Path) -> dict[str, Any]:
@@ -458,17 +559,32 @@ def evaluate_splits(model: keras.Model, data: LabelledData, output_dir: Path) ->
         probabilities = predict_in_batches(lambda batch: model(batch, training=False), data.images[data.splits[name]])
         metrics[name] = evaluate_probabilities(data.labels[data.splits[name]], probabilities, data.class_names)
         plot_confusion_matrix(metrics[name], output_dir / f"confusion_matrix_{name}.png", f"{name} split")
-        log.info("%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f", name,
-                 metrics[name]["balanced_accuracy"], metrics[name]["accuracy"], metrics[name]["macro_f1"])
+        log.info(
+            "%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f",
+            name,
+            metrics[name]["balanced_accuracy"],
+            metrics[name]["accuracy"],
+            metrics[name]["macro_f1"],
+        )
     return metrics
 
 
-def training_record(config: TrainConfig, history: list[dict[str, Any]], best_phase: str, best_score: float,
-                    calibration: dict[str, Any], data: LabelledData, timings: dict[str, float],
-                    replicas: int) -> dict[str, Any]:
+def training_record(
+    config: TrainConfig,
+    history: list[dict[str, Any]],
+    best_phase: str,
+    best_score: float,
+    calibration: dict[str, Any],
+    data: LabelledData,
+    timings: dict[str, float],
+    replicas: int,
+) -> dict[str, Any]:
     """The manifest's `training` section: settings, timings, machine, selection and data, for the model card."""
-    settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
-                if k not in ("data_dir", "output_dir", "data_description")}
+    settings = {
+        k: (str(v) if isinstance(v, Path) else v)
+        for k, v in asdict(config).items()
+        if k not in ("data_dir", "output_dir", "data_description")
+    }
     return {
         "backbone": config.backbone,
         "settings": settings,
@@ -493,8 +609,15 @@ def train(config: TrainConfig) -> Path | None:
     strategy = distribution_strategy()
     data = load_data(config)
     with strategy.scope():
-        model = build_model(len(data.class_names), config.backbone, config.image_size, config.weights,
-                            config.head_units, config.dropout, config.colour_constancy)
+        model = build_model(
+            len(data.class_names),
+            config.backbone,
+            config.image_size,
+            config.weights,
+            config.head_units,
+            config.dropout,
+            config.colour_constancy,
+        )
     timings: dict[str, float] = {}
     history, best_phase, best_score = fit_phases(config, model, data, strategy, timings)
     if not is_chief():
@@ -508,8 +631,9 @@ def train(config: TrainConfig) -> Path | None:
     metrics = evaluate_splits(final, data, output_dir)
     timings["calibrate_and_evaluate_s"] = round(time.perf_counter() - started, 1)
     timings["total_s"] = round(time.perf_counter() - run_started, 1)
-    training = training_record(config, history, best_phase, best_score, calibration, data, timings,
-                               strategy.num_replicas_in_sync)
+    training = training_record(
+        config, history, best_phase, best_score, calibration, data, timings, strategy.num_replicas_in_sync
+    )
     artifact = export_artifact(final, data.class_names, output_dir / "artifact", config.image_size, metrics, training)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])
     return artifact

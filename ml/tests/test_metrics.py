@@ -14,8 +14,11 @@ def test_report_on_an_unequal_set_shows_what_plain_accuracy_hides():
     assert report["per_class"]["rare"]["recall"] == 0.0
     assert report["per_class"]["common"]["precision"] == pytest.approx(0.8)
     assert report["confusion_matrix"] == [[8, 0], [2, 0]]
-    assert report["majority_baseline"] == {"class_name": "common", "accuracy": pytest.approx(0.8),
-                                           "balanced_accuracy": pytest.approx(0.5)}
+    assert report["majority_baseline"] == {
+        "class_name": "common",
+        "accuracy": pytest.approx(0.8),
+        "balanced_accuracy": pytest.approx(0.5),
+    }
     assert report["macro_f1"] == pytest.approx((2 * 0.8 * 1 / 1.8) / 2)
 
 

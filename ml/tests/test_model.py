@@ -31,8 +31,14 @@ def test_phases_unfreeze_the_original_recipes_layers(model):
     set_trainable_from(model, "block5")
     assert _trainable_convs(model) == ["block5_conv1", "block5_conv2", "block5_conv3"]
     set_trainable_from(model, "block4")
-    assert _trainable_convs(model) == ["block4_conv1", "block4_conv2", "block4_conv3",
-                                       "block5_conv1", "block5_conv2", "block5_conv3"]
+    assert _trainable_convs(model) == [
+        "block4_conv1",
+        "block4_conv2",
+        "block4_conv3",
+        "block5_conv1",
+        "block5_conv2",
+        "block5_conv3",
+    ]
     with pytest.raises(ValueError, match="no block"):
         set_trainable_from(model, "block9")
 
@@ -47,8 +53,9 @@ def test_cached_prefix_plus_suffix_equals_the_full_model(backbone):
     images = np.random.default_rng(0).uniform(0, 255, (4, 64, 64, 3)).astype(np.float32)
     activations = frozen_prefix(net, blocks)(images, training=False)
     for block, cached in zip(blocks, activations, strict=True):
-        np.testing.assert_allclose(trainable_suffix(net, block)(cached), net(images), rtol=1e-4, atol=1e-5,
-                                   err_msg=str(block))
+        np.testing.assert_allclose(
+            trainable_suffix(net, block)(cached), net(images), rtol=1e-4, atol=1e-5, err_msg=str(block)
+        )
 
 
 def test_suffix_shares_weights_with_the_full_model(model):
@@ -62,8 +69,9 @@ def test_local_weights_file_is_loaded(tmp_path):
     path = tmp_path / "vgg16_notop.weights.h5"
     base_of(source).save_weights(path)
     loaded = build_model(3, "vgg16", image_size=32, weights=str(path), head_units=8)
-    np.testing.assert_array_equal(base_of(loaded).get_layer("block1_conv1").kernel,
-                                  base_of(source).get_layer("block1_conv1").kernel)
+    np.testing.assert_array_equal(
+        base_of(loaded).get_layer("block1_conv1").kernel, base_of(source).get_layer("block1_conv1").kernel
+    )
     with pytest.raises(FileNotFoundError):
         build_model(3, "vgg16", image_size=32, weights=str(tmp_path / "missing.weights.h5"))
 

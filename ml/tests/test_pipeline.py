@@ -20,11 +20,20 @@ CHANCE = 1 / 3
 def test_artifact_is_complete_json_and_pickle_free(trained_run):
     _, artifact = trained_run
     names = {path.name for path in artifact.iterdir()}
-    assert {"model.keras", "class_index.json", "preprocessing.json", "metrics.json", "manifest.json",
-            "README.md"} <= names
+    assert {
+        "model.keras",
+        "class_index.json",
+        "preprocessing.json",
+        "metrics.json",
+        "manifest.json",
+        "README.md",
+    } <= names
     assert not any(name.endswith((".pkl", ".pickle", ".npy")) for name in names)
     assert json.loads((artifact / "class_index.json").read_text()) == {
-        "Blue lesion": 0, "Green lesion": 1, "Red lesion": 2}
+        "Blue lesion": 0,
+        "Green lesion": 1,
+        "Red lesion": 2,
+    }
     assert json.loads((artifact / "preprocessing.json").read_text())["image_size"] == 32
     card = (artifact / "README.md").read_text()
     for expected in ("balanced accuracy", "majority-class baseline", "Not a medical device", "Red lesion"):
@@ -109,8 +118,17 @@ def test_predict_cli_reports_bad_files_without_crashing(trained_run, tmp_path, c
 
 def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tiny_training, tmp_path):
     """The CPU path: frozen activations computed once (two augmented views), bfloat16 compute."""
-    artifact = train(TrainConfig(data_dir=synthetic_dir, output_dir=tmp_path, epochs=(10, 1, 1),
-                                 cache_frozen=True, cached_views=2, mixed_precision=True, **tiny_training))
+    artifact = train(
+        TrainConfig(
+            data_dir=synthetic_dir,
+            output_dir=tmp_path,
+            epochs=(10, 1, 1),
+            cache_frozen=True,
+            cached_views=2,
+            mixed_precision=True,
+            **tiny_training,
+        )
+    )
     metrics = json.loads((artifact / "metrics.json").read_text())
     assert metrics["test"]["balanced_accuracy"] >= CHANCE + 0.4, metrics["test"]
     manifest = json.loads((artifact / "manifest.json").read_text())
@@ -170,8 +188,14 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
 
     slim = tmp_path / "slim"
     main(["package", str(copy), str(slim), "--runtime", "tflite-int8"])
-    assert sorted(p.name for p in slim.iterdir()) == ["README.md", "class_index.json", "manifest.json",
-                                                      "metrics.json", "model_int8.tflite", "preprocessing.json"]
+    assert sorted(p.name for p in slim.iterdir()) == [
+        "README.md",
+        "class_index.json",
+        "manifest.json",
+        "metrics.json",
+        "model_int8.tflite",
+        "preprocessing.json",
+    ]
     served = load_classifier(slim)
     assert served.runtime == "tflite-int8" and served.info.model_version == info.model_version
     np.testing.assert_allclose(served.predict_probabilities(batch), expected, atol=0.1)

@@ -39,7 +39,7 @@ def _halves(width=40, height=20) -> Image.Image:
     """Red left half, blue right half."""
     pixels = np.zeros((height, width, 3), np.uint8)
     pixels[:, : width // 2] = RED
-    pixels[:, width // 2:] = BLUE
+    pixels[:, width // 2 :] = BLUE
     return Image.fromarray(pixels)
 
 
@@ -137,6 +137,7 @@ def test_configured_pixel_limit_above_pillows_default_applies():
 
 # Decoding bounded in memory, whatever the format; malformed files refused with fixed messages.
 
+
 def test_uploads_take_camera_formats_only_and_say_which():
     for format_name in ("GIF", "BMP", "TIFF"):
         with pytest.raises(NotAnImageError, match="JPEG, PNG, WebP or HEIC/HEIF"):
@@ -170,18 +171,24 @@ def test_orientation_is_read_from_exif_that_pillow_cannot_rewrite():
     assert _is(turned[2, 10], RED) and _is(turned[17, 10], BLUE)
 
 
-@pytest.mark.parametrize("data", [
-    png_ztxt_bomb(),
-    png_truncated_ihdr(),
-    jpeg_cut_in_headers(),
-    bmp_unknown_compression(_halves()),
-], ids=["png-ztxt-bomb", "png-truncated-ihdr", "jpeg-cut-in-headers", "bmp-unknown-compression"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        png_ztxt_bomb(),
+        png_truncated_ihdr(),
+        jpeg_cut_in_headers(),
+        bmp_unknown_compression(_halves()),
+    ],
+    ids=["png-ztxt-bomb", "png-truncated-ihdr", "jpeg-cut-in-headers", "bmp-unknown-compression"],
+)
 def test_malformed_files_raise_a_fixed_message(data):
     """Pillow raises ValueError, OSError, struct.error and more on these; callers get one error, in plain words."""
     with pytest.raises(CorruptImageError) as caught:
         load_rgb(data)
-    assert str(caught.value) in ("Image could not be decoded; it is damaged or malformed.",
-                                 "Image could not be decoded; it may be truncated or damaged.")
+    assert str(caught.value) in (
+        "Image could not be decoded; it is damaged or malformed.",
+        "Image could not be decoded; it may be truncated or damaged.",
+    )
     assert caught.value.__cause__ is not None  # the library's error, kept for logs
 
 
@@ -251,8 +258,13 @@ def test_accepted_bombs_decode_within_the_budget(tmp_path):
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     warm = base64.b64encode(_encode(Image.new("RGB", (8, 8)), "PNG")).decode()
-    result = subprocess.run([sys.executable, "-c", MEASURE, warm, *(str(tmp_path / name) for name in files)],
-                            capture_output=True, text=True, timeout=300, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, warm, *(str(tmp_path / name) for name in files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     peaks = dict(zip(files, json.loads(result.stdout), strict=True))
     for name, peak in peaks.items():
         assert peak <= DEFAULT_DECODE_BUDGET + 16 * 2**20, f"{name} took {peak / 2**20:.0f} MiB"

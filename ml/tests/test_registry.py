@@ -31,8 +31,9 @@ def test_phases_follow_the_backbone():
 
 
 def test_phase_blocks_can_reach_deeper_but_only_into_real_blocks():
-    config = TrainConfig(data_dir=".", output_dir=".", backbone="efficientnet-lite0",
-                         phase_blocks=("block6a", "block2a"))
+    config = TrainConfig(
+        data_dir=".", output_dir=".", backbone="efficientnet-lite0", phase_blocks=("block6a", "block2a")
+    )
     assert [phase.first_trainable_block for phase in config.phases()] == [None, "block6a", "block2a"]
     with pytest.raises(ValueError, match="no block"):
         TrainConfig(data_dir=".", output_dir=".", backbone="vgg16", phase_blocks=("block5", "block9"))

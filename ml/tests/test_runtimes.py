@@ -27,14 +27,19 @@ def test_every_entry_is_complete_and_its_converter_exists():
 
 
 def test_command_line_choices_come_from_the_registry():
-    assert _choices("convert", "--runtimes") == list(CONVERTIBLE_RUNTIMES) == [
-        name for name in RUNTIMES if name != SOURCE_RUNTIME]
+    assert (
+        _choices("convert", "--runtimes")
+        == list(CONVERTIBLE_RUNTIMES)
+        == [name for name in RUNTIMES if name != SOURCE_RUNTIME]
+    )
     assert _choices("convert", "--default") == _choices("package", "--runtime") == list(RUNTIMES)
 
 
 def test_serving_imports_no_tensorflow():
-    probe = ("import sys; import skin_classifier.serving.classifier, skin_classifier.serving.machine, "
-             "skin_classifier.serving.logs; sys.exit([m for m in ('tensorflow', 'keras') if m in sys.modules] or None)")
+    probe = (
+        "import sys; import skin_classifier.serving.classifier, skin_classifier.serving.machine, "
+        "skin_classifier.serving.logs; sys.exit([m for m in ('tensorflow', 'keras') if m in sys.modules] or None)"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
 
@@ -50,10 +55,30 @@ def onnx_artifact(trained_run, tmp_path_factory):
 
 def test_evaluating_an_onnx_artifact_imports_no_tensorflow(onnx_artifact, trained_run, synthetic_dir, tmp_path):
     output, _ = trained_run
-    probe = ("import sys; from skin_classifier.cli import main; main(sys.argv[1:]); "
-             "sys.exit([m for m in ('tensorflow', 'keras') if m in sys.modules] or None)")
-    result = subprocess.run([sys.executable, "-c", probe, "evaluate", str(onnx_artifact), str(synthetic_dir),
-                             "--splits", str(output / "splits.json"), "--split", "test", "--runtime", "onnx",
-                             "--output", str(tmp_path / "report.json")], capture_output=True, text=True, timeout=300)
+    probe = (
+        "import sys; from skin_classifier.cli import main; main(sys.argv[1:]); "
+        "sys.exit([m for m in ('tensorflow', 'keras') if m in sys.modules] or None)"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            "evaluate",
+            str(onnx_artifact),
+            str(synthetic_dir),
+            "--splits",
+            str(output / "splits.json"),
+            "--split",
+            "test",
+            "--runtime",
+            "onnx",
+            "--output",
+            str(tmp_path / "report.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert (tmp_path / "report.json").is_file()

@@ -36,13 +36,20 @@ def _ordered_dict() -> bytes:
     return _global("collections", "OrderedDict") + pickle.EMPTY_TUPLE + pickle.REDUCE
 
 
-def _tensor(key: str, storage_type: str, numel: int, offset: int, size: tuple, stride: tuple,
-            legacy: bool = False) -> bytes:
+def _tensor(
+    key: str, storage_type: str, numel: int, offset: int, size: tuple, stride: tuple, legacy: bool = False
+) -> bytes:
     """What torch pickles for a tensor: _rebuild_tensor_v2(storage, offset, size, stride, grad, hooks)."""
     record = [_str("storage"), _global("torch", storage_type), _str(key), _str("cpu"), _int(numel)]
     storage = _tuple(*record, pickle.NONE) if legacy else _tuple(*record)
-    args = _tuple(storage + pickle.BINPERSID, _int(offset), _tuple(*map(_int, size)), _tuple(*map(_int, stride)),
-                  pickle.NEWFALSE, _ordered_dict())
+    args = _tuple(
+        storage + pickle.BINPERSID,
+        _int(offset),
+        _tuple(*map(_int, size)),
+        _tuple(*map(_int, stride)),
+        pickle.NEWFALSE,
+        _ordered_dict(),
+    )
     return _global("torch._utils", "_rebuild_tensor_v2") + args + pickle.REDUCE
 
 
@@ -116,8 +123,9 @@ def test_arrays_are_independent_copies(tmp_path):
 
 
 def test_tensor_past_its_storage_is_refused(tmp_path):
-    data = _state_dict_pickle().replace(_tensor("1", "LongStorage", 4, 1, (2,), (1,)),
-                                        _tensor("1", "LongStorage", 4, 3, (2,), (1,)))
+    data = _state_dict_pickle().replace(
+        _tensor("1", "LongStorage", 4, 1, (2,), (1,)), _tensor("1", "LongStorage", 4, 3, (2,), (1,))
+    )
     _zip_checkpoint(tmp_path / "model.pth", data)
     with pytest.raises(ValueError, match="past the end"):
         load_state_dict(tmp_path / "model.pth")
@@ -162,8 +170,15 @@ def test_malicious_first_pickle_of_legacy_stream_is_refused(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("module", "name"), [("torch._utils", "_rebuild_from_type_v2"), ("collections", "namedtuple"),
-                                          ("__builtin__", "getattr"), ("torch", "load")])
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("torch._utils", "_rebuild_from_type_v2"),
+        ("collections", "namedtuple"),
+        ("__builtin__", "getattr"),
+        ("torch", "load"),
+    ],
+)
 def test_only_whitelisted_globals(tmp_path, module, name):
     data = _state_dict_pickle().replace(_global("collections", "OrderedDict"), _global(module, name), 1)
     _zip_checkpoint(tmp_path / "model.pth", data)

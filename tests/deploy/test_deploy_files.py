@@ -108,8 +108,11 @@ def env_values(stage: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def dockerignore_rules(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
@@ -134,7 +137,7 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
 def is_sent_to_docker(relative_path: str, rules: list[str]) -> bool:
     """Whether a context file survives the .dockerignore rules: the last rule matching it or a parent wins."""
     parts = PurePosixPath(relative_path).parts
-    candidates = ["/".join(parts[: end]) for end in range(1, len(parts) + 1)]
+    candidates = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
     excluded = False
     for rule in rules:
         negated = rule.startswith("!")
@@ -183,11 +186,38 @@ def compose_environment(service: dict[str, Any]) -> dict[str, str]:
 # or a field Render does not know, which it rejects when the Blueprint is applied.
 KNOWN_ROOT_KEYS = {"services", "databases", "envVarGroups", "projects", "ungrouped", "previews"}
 KNOWN_SERVICE_KEYS = {
-    "type", "name", "runtime", "plan", "region", "repo", "branch", "rootDir",
-    "buildCommand", "startCommand", "preDeployCommand", "autoDeployTrigger", "maxShutdownDelaySeconds",
-    "healthCheckPath", "domains", "envVars", "buildFilter", "disk", "scaling", "numInstances",
-    "registryCredential", "image", "dockerfilePath", "dockerContext", "dockerCommand", "previews",
-    "staticPublishPath", "headers", "routes", "schedule", "maxmemoryPolicy", "ipAllowList",
+    "type",
+    "name",
+    "runtime",
+    "plan",
+    "region",
+    "repo",
+    "branch",
+    "rootDir",
+    "buildCommand",
+    "startCommand",
+    "preDeployCommand",
+    "autoDeployTrigger",
+    "maxShutdownDelaySeconds",
+    "healthCheckPath",
+    "domains",
+    "envVars",
+    "buildFilter",
+    "disk",
+    "scaling",
+    "numInstances",
+    "registryCredential",
+    "image",
+    "dockerfilePath",
+    "dockerContext",
+    "dockerCommand",
+    "previews",
+    "staticPublishPath",
+    "headers",
+    "routes",
+    "schedule",
+    "maxmemoryPolicy",
+    "ipAllowList",
 }
 KNOWN_ENV_VAR_KEYS = {"key", "value", "generateValue", "sync", "fromDatabase", "fromService", "fromGroup"}
 ENV_VAR_SOURCES = {"value", "generateValue", "sync", "fromDatabase", "fromService"}
@@ -220,7 +250,8 @@ def test_render_yaml_uses_only_known_blueprint_fields() -> None:
                     assert reference["property"] in FROM_SERVICE_PROPERTIES
                 target = [s for s in render_services() if s["name"] == reference["name"]]
                 assert target and target[0]["type"] == reference["type"], (
-                    f"{item['key']}: fromService must name a {reference['type']} service of this Blueprint")
+                    f"{item['key']}: fromService must name a {reference['type']} service of this Blueprint"
+                )
         for route in service.get("routes", []):
             assert set(route) == {"type", "source", "destination"} and route["type"] in {"rewrite", "redirect"}
         for header in service.get("headers", []):
@@ -282,10 +313,34 @@ def test_render_static_site_gets_the_api_url_from_the_backend() -> None:
 # Service keys shared by the docker-compose 1.29 schemas and the Compose Specification (so both the
 # standalone v1 tool and `docker compose` accept the file).
 COMPOSE_SERVICE_KEYS = {
-    "build", "image", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes",
-    "depends_on", "healthcheck", "restart", "user", "working_dir", "read_only", "tmpfs", "init",
-    "labels", "networks", "stop_grace_period", "stop_signal", "logging", "cap_drop", "security_opt",
-    "container_name", "extra_hosts", "ulimits", "shm_size",
+    "build",
+    "image",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "ports",
+    "expose",
+    "volumes",
+    "depends_on",
+    "healthcheck",
+    "restart",
+    "user",
+    "working_dir",
+    "read_only",
+    "tmpfs",
+    "init",
+    "labels",
+    "networks",
+    "stop_grace_period",
+    "stop_signal",
+    "logging",
+    "cap_drop",
+    "security_opt",
+    "container_name",
+    "extra_hosts",
+    "ulimits",
+    "shm_size",
 }
 
 
@@ -305,8 +360,11 @@ def test_compose_backend() -> None:
     context = ROOT / backend["build"]["context"]
     assert context.resolve() == ROOT
     assert (context / backend["build"]["dockerfile"]).resolve() == BACKEND_DOCKERFILE.resolve()
-    healthcheck = " ".join(backend["healthcheck"]["test"]) if isinstance(backend["healthcheck"]["test"], list) \
+    healthcheck = (
+        " ".join(backend["healthcheck"]["test"])
+        if isinstance(backend["healthcheck"]["test"], list)
         else backend["healthcheck"]["test"]
+    )
     assert "/health" in healthcheck
     environment = compose_environment(backend)
     assert environment["MODEL_RUNTIME"] == "auto"
@@ -335,8 +393,9 @@ def test_compose_config_validates_with_docker_compose() -> None:
     binary = shutil.which("docker-compose")
     if binary is None:
         pytest.skip("docker-compose (v1, e.g. Debian's docker-compose package) is not on PATH")
-    result = subprocess.run([binary, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr or result.stdout
 
 
@@ -359,8 +418,11 @@ def test_backend_dockerfile_runtime_stage() -> None:
     assert env.get("MODEL_DIR") == "/app/models/reference"
     assert env.get("PYTHONDONTWRITEBYTECODE") == "1" and env.get("PYTHONUNBUFFERED") == "1"
     copies = [arguments for keyword, arguments in final if keyword == "COPY"]
-    assert any(arguments.split()[-2].rstrip("/") == "models/reference"
-               and arguments.split()[-1].rstrip("/") == "/app/models/reference" for arguments in copies)
+    assert any(
+        arguments.split()[-2].rstrip("/") == "models/reference"
+        and arguments.split()[-1].rstrip("/") == "/app/models/reference"
+        for arguments in copies
+    )
 
 
 def test_backend_dockerfile_command_starts_the_hardened_server() -> None:
@@ -369,8 +431,18 @@ def test_backend_dockerfile_command_starts_the_hardened_server() -> None:
     # Exec form through `sh -c`: PORT (set by Render and similar platforms) is expanded, and `exec` makes the
     # server PID 1 so that it receives SIGTERM.
     assert command[:2] == ["sh", "-c"] and len(command) == 3
-    assert shlex.split(command[2]) == ["exec", "python", "-m", "app.server", "app.main:app", "--host", "0.0.0.0",
-                                       "--port", "${PORT:-8000}", "--no-access-log"]
+    assert shlex.split(command[2]) == [
+        "exec",
+        "python",
+        "-m",
+        "app.server",
+        "app.main:app",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "${PORT:-8000}",
+        "--no-access-log",
+    ]
 
 
 class _Health(http.server.BaseHTTPRequestHandler):
@@ -407,8 +479,9 @@ def test_backend_healthcheck_follows_health_and_port(status: int, healthy: bool)
     assert "--interval" in options and command
     environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     with health_endpoint(status) as port:
-        result = subprocess.run(["sh", "-c", command], env={**environment, "PORT": str(port)}, capture_output=True,
-                                timeout=30)
+        result = subprocess.run(
+            ["sh", "-c", command], env={**environment, "PORT": str(port)}, capture_output=True, timeout=30
+        )
     assert (result.returncode == 0) is healthy, result.stderr[-2000:]
 
 
@@ -457,12 +530,19 @@ def python_checks(path: Path) -> list[str]:
 
 def test_backend_dockerfile_import_checks_name_serving_modules() -> None:
     """The modules the build proves importable exist, and importing them loads no TensorFlow or Keras."""
-    modules = [alias.name for code in python_checks(BACKEND_DOCKERFILE) for node in ast.walk(ast.parse(code))
-               if isinstance(node, ast.Import) for alias in node.names]
+    modules = [
+        alias.name
+        for code in python_checks(BACKEND_DOCKERFILE)
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
     assert {"onnxruntime", "app.main"} <= set(modules)
     assert any(module.startswith("skin_classifier.serving") for module in modules)
-    probe = (f"import sys; import {', '.join(dict.fromkeys(modules))}; "
-             "sys.exit([name for name in ('tensorflow', 'keras') if name in sys.modules] or None)")
+    probe = (
+        f"import sys; import {', '.join(dict.fromkeys(modules))}; "
+        "sys.exit([name for name in ('tensorflow', 'keras') if name in sys.modules] or None)"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
 
@@ -486,30 +566,33 @@ def test_backend_dockerignore_files_agree() -> None:
     assert dockerignore_rules(ROOT_DOCKERIGNORE) == dockerignore_rules(BACKEND_DOCKERIGNORE)
 
 
-@pytest.mark.parametrize(("path", "sent"), [
-    ("ml/pyproject.toml", True),
-    ("ml/README.md", True),  # the package metadata reads it
-    ("ml/skin_classifier/serving/classifier.py", True),
-    ("backend/pyproject.toml", True),
-    ("backend/app/main.py", True),
-    ("models/reference/manifest.json", True),
-    ("models/reference/model_int8.tflite", True),
-    ("models/reference/model_float16.tflite", True),
-    ("models/reference/model.keras", False),
-    ("models/other/model_int8.tflite", False),
-    (".git/HEAD", False),
-    (".venv/bin/python", False),
-    ("frontend/package.json", False),
-    ("frontend/node_modules/vite/package.json", False),
-    ("runs/reference/history.json", False),
-    ("ml/tests/test_model.py", False),
-    ("backend/tests/conftest.py", False),
-    ("backend/runs/serve_benchmark_tiny.json", False),
-    ("ml/skin_classifier/serving/__pycache__/classifier.cpython-311.pyc", False),
-    ("ml/skin_classifier.egg-info/PKG-INFO", False),
-    ("ml/.venv/bin/python", False),
-    ("README.md", False),
-])
+@pytest.mark.parametrize(
+    ("path", "sent"),
+    [
+        ("ml/pyproject.toml", True),
+        ("ml/README.md", True),  # the package metadata reads it
+        ("ml/skin_classifier/serving/classifier.py", True),
+        ("backend/pyproject.toml", True),
+        ("backend/app/main.py", True),
+        ("models/reference/manifest.json", True),
+        ("models/reference/model_int8.tflite", True),
+        ("models/reference/model_float16.tflite", True),
+        ("models/reference/model.keras", False),
+        ("models/other/model_int8.tflite", False),
+        (".git/HEAD", False),
+        (".venv/bin/python", False),
+        ("frontend/package.json", False),
+        ("frontend/node_modules/vite/package.json", False),
+        ("runs/reference/history.json", False),
+        ("ml/tests/test_model.py", False),
+        ("backend/tests/conftest.py", False),
+        ("backend/runs/serve_benchmark_tiny.json", False),
+        ("ml/skin_classifier/serving/__pycache__/classifier.cpython-311.pyc", False),
+        ("ml/skin_classifier.egg-info/PKG-INFO", False),
+        ("ml/.venv/bin/python", False),
+        ("README.md", False),
+    ],
+)
 def test_backend_build_context_contents(path: str, sent: bool) -> None:
     for ignore_file in (ROOT_DOCKERIGNORE, BACKEND_DOCKERIGNORE):
         assert is_sent_to_docker(path, dockerignore_rules(ignore_file)) is sent, f"{ignore_file.name}: {path}"
@@ -533,8 +616,9 @@ def test_reference_model_is_servable_when_present() -> None:
     for name in ("manifest.json", "class_index.json", "preprocessing.json"):
         assert (reference / name).is_file(), f"models/reference/{name} is missing"
     rules = dockerignore_rules(ROOT_DOCKERIGNORE)
-    baked = [p for p in reference.rglob("*") if p.is_file()
-             and is_sent_to_docker(p.relative_to(ROOT).as_posix(), rules)]
+    baked = [
+        p for p in reference.rglob("*") if p.is_file() and is_sent_to_docker(p.relative_to(ROOT).as_posix(), rules)
+    ]
     assert any(p.suffix in {".tflite", ".onnx"} for p in baked), "no model file the image can serve"
     assert sum(p.stat().st_size for p in baked) <= 30 * 2**20, "the baked-in model should stay under 30 MB"
 
@@ -580,8 +664,9 @@ def test_nginx_conf_serves_the_spa_and_proxies_the_api() -> None:
     assert api, "missing `location /api/`"
     block = api.group(1)
     assert "backend:8000" in block
-    strips_prefix = (re.search(r"rewrite \^/api\(/\.\*\)\$ \$1 break;", block)
-                     or "proxy_pass http://backend:8000/;" in block)
+    strips_prefix = (
+        re.search(r"rewrite \^/api\(/\.\*\)\$ \$1 break;", block) or "proxy_pass http://backend:8000/;" in block
+    )
     assert strips_prefix, "the /api prefix must be removed before the request reaches the API"
     for directive in ("proxy_connect_timeout", "proxy_read_timeout", "proxy_send_timeout"):
         assert directive in block
@@ -597,7 +682,10 @@ def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
     main.write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
         f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
-        f"  include {tmp_path}/conf.d/*.conf;\n}}\n", encoding="utf-8")
-    result = subprocess.run([binary, "-t", "-q", "-p", str(tmp_path), "-c", str(main)],
-                            capture_output=True, text=True, timeout=60)
+        f"  include {tmp_path}/conf.d/*.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [binary, "-t", "-q", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

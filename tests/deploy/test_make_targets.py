@@ -33,8 +33,9 @@ def recipes() -> dict[str, list[str]]:
 def test_make_help_lists_every_target() -> None:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    listed = subprocess.run(["make", "--no-print-directory", "-s", "help"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, check=True).stdout
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "-s", "help"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    ).stdout
     shown = {line.split()[1] for line in listed.splitlines() if line.strip().startswith("make ")}
     assert shown == set(recipes()), f"not in `make help`: {set(recipes()) - shown}; unknown: {shown - set(recipes())}"
 

@@ -42,7 +42,8 @@ def test_documented_defaults_are_the_defaults() -> None:
             assert shown, f"{name.upper()}: no default shown"
             value = shown.group(1)
             assert (value.lower() == str(default).lower()) if isinstance(default, bool) else float(value) == default, (
-                f"{name.upper()}: README says {value}, Settings uses {default}")
+                f"{name.upper()}: README says {value}, Settings uses {default}"
+            )
             checked += 1
     assert checked >= 10
 

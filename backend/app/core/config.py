@@ -33,8 +33,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", protected_namespaces=())
 
     model_dir: Path = Field(default=DEFAULT_MODEL_DIR, description="Exported artifact folder to serve.")
-    model_runtime: str = Field(default=AUTO, description=f"One of {', '.join(RUNTIME_CHOICES)}; "
-                                                          "'auto' uses the artifact's default runtime.")
+    model_runtime: str = Field(
+        default=AUTO, description=f"One of {', '.join(RUNTIME_CHOICES)}; 'auto' uses the artifact's default runtime."
+    )
     # NoDecode: parsed by the validator below, so both JSON lists and comma-separated values work.
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_CORS_ORIGINS),
@@ -42,35 +43,45 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: PositiveInt = Field(default=10 * 1024 * 1024, description="Largest accepted image file.")
     max_image_pixels: PositiveInt = Field(
-        default=DEFAULT_MAX_PIXELS, description="Largest image (width x height); formats that must be decoded at "
-                                                "full size are held to less by DECODE_BUDGET_MB.")
+        default=DEFAULT_MAX_PIXELS,
+        description="Largest image (width x height); formats that must be decoded at "
+        "full size are held to less by DECODE_BUDGET_MB.",
+    )
     decode_budget_mb: PositiveInt = Field(
         default=DEFAULT_DECODE_BUDGET // 2**20,
-        description="Memory (MiB) one image decode may take; sets each format's pixel limit.")
+        description="Memory (MiB) one image decode may take; sets each format's pixel limit.",
+    )
     inference_threads: PositiveInt = Field(
         default_factory=available_cpus,
-        description="Threads a TFLite or ONNX runtime may use; 0 or unset: the CPUs this process may use.")
+        description="Threads a TFLite or ONNX runtime may use; 0 or unset: the CPUs this process may use.",
+    )
 
     # Load shedding: what does not fit is answered 503 with Retry-After at once, instead of queueing.
     max_concurrent_predictions: PositiveInt = Field(
-        default=2, description="Predictions in progress at once (one image decodes while another runs the model).")
+        default=2, description="Predictions in progress at once (one image decodes while another runs the model)."
+    )
     max_queued_predictions: NonNegativeInt = Field(
-        default=4, description="Further predictions that may wait or still be uploading; more get 503.")
+        default=4, description="Further predictions that may wait or still be uploading; more get 503."
+    )
     queue_timeout_s: PositiveFloat = Field(default=10.0, description="Longest wait for a free slot before a 503.")
 
     # Slow clients: an upload must keep arriving, and connections may not sit idle.
     body_timeout_s: PositiveFloat = Field(
-        default=10.0, description="Time an upload may take, plus 1 s for each BODY_MIN_RATE bytes received; "
-                                  "then 408.")
+        default=10.0, description="Time an upload may take, plus 1 s for each BODY_MIN_RATE bytes received; then 408."
+    )
     body_min_rate: PositiveInt = Field(default=32 * 1024, description="Slowest upload rate (bytes/s) given extra time.")
     header_timeout_s: PositiveFloat = Field(
-        default=10.0, description="Time to send a request's headers (`app.server`).")
+        default=10.0, description="Time to send a request's headers (`app.server`)."
+    )
     keep_alive_timeout_s: PositiveInt = Field(
-        default=5, description="Idle connections are closed after this, new ones included (`app.server`).")
+        default=5, description="Idle connections are closed after this, new ones included (`app.server`)."
+    )
     shutdown_timeout_s: PositiveInt = Field(
-        default=5, description="Longest wait for requests in progress on shutdown (`app.server`).")
+        default=5, description="Longest wait for requests in progress on shutdown (`app.server`)."
+    )
     max_connections: PositiveInt = Field(
-        default=100, description="Open connections and requests beyond which new requests get 503 (`app.server`).")
+        default=100, description="Open connections and requests beyond which new requests get 503 (`app.server`)."
+    )
 
     docs_enabled: bool = Field(default=True, description="Serve /docs (Swagger UI, self-hosted: no CDN).")
     log_level: LogLevel = "INFO"

@@ -21,9 +21,7 @@ def describe_validation_errors(errors: list[dict[str, Any]]) -> str:
         location = error.get("loc") or ()
         field = str(location[-1]) if location else "request"
         if error.get("type") == "missing" and location[:1] == ("body",):
-            messages.append(
-                f"Missing form field '{field}': send the image as multipart/form-data field named {field}."
-            )
+            messages.append(f"Missing form field '{field}': send the image as multipart/form-data field named {field}.")
         elif location[:1] == ("body",):
             messages.append(f"Form field '{field}' must be an uploaded file sent as multipart/form-data.")
         else:

@@ -26,8 +26,10 @@ API_SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 }
 # The self-hosted Swagger UI page runs its own files and one inline script that starts it.
-DOCS_CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' "
-                                "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+DOCS_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+    "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
 
 
 class RequestLoggingMiddleware:
@@ -57,7 +59,11 @@ class RequestLoggingMiddleware:
         finally:
             logger.info(
                 "request_id=%s method=%s path=%s status=%d duration_ms=%.1f",
-                request_id, scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000,
+                request_id,
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
             )
 
 
@@ -114,6 +120,10 @@ class ForwardedPrefixMiddleware:
         if scope["type"] == "http":
             prefix = dict(scope["headers"]).get(FORWARDED_PREFIX_HEADER, b"").decode("latin-1").rstrip("/")
             if _PREFIX.fullmatch(prefix):  # ASGI: `path` includes `root_path`; routing strips it again
-                scope = {**scope, "root_path": scope.get("root_path", "") + prefix, "path": prefix + scope["path"],
-                         "raw_path": prefix.encode() + scope.get("raw_path", scope["path"].encode())}
+                scope = {
+                    **scope,
+                    "root_path": scope.get("root_path", "") + prefix,
+                    "path": prefix + scope["path"],
+                    "raw_path": prefix.encode() + scope.get("raw_path", scope["path"].encode()),
+                }
         await self.app(scope, receive, send)

@@ -65,7 +65,10 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
         body = json.dumps({"detail": HEADERS_TOO_SLOW_MESSAGE}).encode()
         head = [b"HTTP/1.1 408 Request Timeout\r\n"]
         head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
-        head += [b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body),
-                 b"connection: close\r\n\r\n"]
+        head += [
+            b"content-type: application/json\r\n",
+            b"content-length: %d\r\n" % len(body),
+            b"connection: close\r\n\r\n",
+        ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()

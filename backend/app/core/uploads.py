@@ -60,12 +60,16 @@ async def drain(receive: Receive) -> int:
     return dropped
 
 
-async def refuse(send: Send, receive: Receive | None, status: int, detail: str,
-                 headers: dict[str, str] | None = None) -> None:
+async def refuse(
+    send: Send, receive: Receive | None, status: int, detail: str, headers: dict[str, str] | None = None
+) -> None:
     """Answer `status` with a JSON detail and close; with `receive`, drain the body before closing."""
     body = json.dumps({"detail": detail}).encode()
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
     raw_headers += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body, "more_body": receive is not None})
@@ -77,8 +81,15 @@ async def refuse(send: Send, receive: Receive | None, status: int, detail: str,
 class UploadGuardMiddleware:
     """Refuse POST bodies on `paths` that are too large (413), too slow (408) or beyond capacity (503)."""
 
-    def __init__(self, app: ASGIApp, max_upload_bytes: int, capacity: Capacity, body_timeout_s: float,
-                 body_min_rate: int, paths: tuple[str, ...] = ("/predict",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_upload_bytes: int,
+        capacity: Capacity,
+        body_timeout_s: float,
+        body_min_rate: int,
+        paths: tuple[str, ...] = ("/predict",),
+    ) -> None:
         self.app = app
         self.max_upload_bytes = max_upload_bytes
         self.max_body_bytes = max_upload_bytes + FORM_OVERHEAD_BYTES
@@ -141,7 +152,8 @@ class UploadGuardMiddleware:
             await self.app(scope, guarded_receive, guarded_send)
         if refusal is not None and not response_started:
             status, detail = refusal
-            logger.info("Refused an upload: status=%d after %d bytes in %.1f s", status, received,
-                        time.monotonic() - started)
+            logger.info(
+                "Refused an upload: status=%d after %d bytes in %.1f s", status, received, time.monotonic() - started
+            )
             # A slow client is not waited for again; an oversized body is drained so the 413 can be read.
             await refuse(send, receive if status == 413 and not body_done else None, status, detail)

@@ -53,8 +53,9 @@ class ModelNotReadyError(HTTPException):
     """503 while the model is loading or after loading failed; the detail says which."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(status.HTTP_503_SERVICE_UNAVAILABLE, detail,
-                         headers={"Retry-After": str(NOT_READY_RETRY_AFTER_S)})
+        super().__init__(
+            status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"Retry-After": str(NOT_READY_RETRY_AFTER_S)}
+        )
 
 
 def image_error_status(error: ImageError) -> int:
@@ -76,9 +77,14 @@ class Classification:
 
 def load_from_settings(settings: Settings) -> Classifier:
     """The artifact the settings name, taking uploads only in camera formats and within the decode budget."""
-    return load_classifier(settings.model_dir, settings.model_runtime, max_pixels=settings.max_image_pixels,
-                           threads=settings.inference_threads, formats=UPLOAD_FORMATS,
-                           decode_budget=settings.decode_budget_bytes)
+    return load_classifier(
+        settings.model_dir,
+        settings.model_runtime,
+        max_pixels=settings.max_image_pixels,
+        threads=settings.inference_threads,
+        formats=UPLOAD_FORMATS,
+        decode_budget=settings.decode_budget_bytes,
+    )
 
 
 class ModelService:
@@ -124,8 +130,11 @@ class ModelService:
             self.classifier = classifier
             self.state = ModelState.READY
             logger.info(
-                "Model %s ready (runtime %s, %d classes) in %.1f s", classifier.info.model_version,
-                classifier.runtime, len(classifier.info.class_names), time.perf_counter() - started,
+                "Model %s ready (runtime %s, %d classes) in %.1f s",
+                classifier.info.model_version,
+                classifier.runtime,
+                len(classifier.info.class_names),
+                time.perf_counter() - started,
             )
         finally:
             self._finished.set()
@@ -156,8 +165,13 @@ class ModelService:
         except ImageError as error:
             status_code = image_error_status(error)
             cause = error.__cause__
-            refusals.info("Image refused: status=%d reason=%s cause=%s (request_id=%s)", status_code,
-                        type(error).__name__, type(cause).__name__ if cause else "-", request_id)
+            refusals.info(
+                "Image refused: status=%d reason=%s cause=%s (request_id=%s)",
+                status_code,
+                type(error).__name__,
+                type(cause).__name__ if cause else "-",
+                request_id,
+            )
             raise HTTPException(status_code, str(error)) from error
         elapsed_ms = (time.perf_counter() - started) * 1000
         return Classification(prediction, elapsed_ms, classifier.info.model_version, classifier.runtime)

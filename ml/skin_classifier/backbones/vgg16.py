@@ -12,7 +12,7 @@ LAST_CONV_LAYER = "block5_conv3"
 
 
 def resolve_weights(weights: str | None) -> str | None:
-    """"imagenet" downloads Keras' ImageNet file (needs internet), "none" starts at random, anything else is
+    """ "imagenet" downloads Keras' ImageNet file (needs internet), "none" starts at random, anything else is
     a local no-top `.weights.h5` file in keras.applications' layout."""
     if weights is None or weights.lower() == "none":
         return None

@@ -56,8 +56,11 @@ def cpu_name() -> str:
 def memory_gb() -> float | None:
     """Total memory in GiB (Linux), None elsewhere."""
     try:
-        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
+        kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        )
     except (OSError, StopIteration):
         return None
     return round(kb / 2**20, 1)

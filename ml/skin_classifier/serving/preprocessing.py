@@ -44,8 +44,15 @@ HEIF_BYTES_PER_PIXEL = 4.7
 # MPO files many phones write). Training reads local files, so it also takes the formats of older datasets.
 UPLOAD_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 SUPPORTED_FORMATS = (*UPLOAD_FORMATS, "BMP", "GIF", "TIFF")
-FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "HEIF": "HEIC/HEIF", "BMP": "BMP", "GIF": "GIF",
-                "TIFF": "TIFF"}
+FORMAT_NAMES = {
+    "JPEG": "JPEG",
+    "PNG": "PNG",
+    "WEBP": "WebP",
+    "HEIF": "HEIC/HEIF",
+    "BMP": "BMP",
+    "GIF": "GIF",
+    "TIFF": "TIFF",
+}
 # Rows are converted and reduced this many pixels at a time (a strip of a 4000-pixel-wide image is 256 rows).
 STRIP_PIXELS = 1 << 20
 # EXIF orientation -> the transpose that shows the image upright (as ImageOps.exif_transpose does).
@@ -98,7 +105,11 @@ def decode_cost(image: Image.Image, stored_pixels: int) -> float:
     width, height = image.size
     if image.format == "HEIF":
         return width * height * HEIF_BYTES_PER_PIXEL
-    cost = width * height * (PILLOW_BYTES_PER_PIXEL.get(image.mode, 4) + DECODER_BYTES_PER_PIXEL.get(image.format or "", 0))
+    cost = (
+        width
+        * height
+        * (PILLOW_BYTES_PER_PIXEL.get(image.mode, 4) + DECODER_BYTES_PER_PIXEL.get(image.format or "", 0))
+    )
     if isinstance(image, JpegImageFile) and image.info.get("progressive") and image.layer:
         largest = max(h * v for _, h, v, _ in image.layer)
         cost += stored_pixels * 2 * sum(h * v for _, h, v, _ in image.layer) / largest
@@ -175,8 +186,9 @@ def _reduced_pillow(image: Image.Image, image_size: int) -> Image.Image:
     width, _height = image.size
     mode = "RGBA" if image.has_transparency_data else "RGB"
     scale = _to_8_bit_scale(image) if image.mode in HIGH_BIT_MODES else 1.0
-    reduced = _reduce(image.size, mode, lambda top, bottom: _convert(image.crop((0, top, width, bottom)), mode, scale),
-                      image_size)
+    reduced = _reduce(
+        image.size, mode, lambda top, bottom: _convert(image.crop((0, top, width, bottom)), mode, scale), image_size
+    )
     orientation = _orientation(image)
     return reduced if orientation == 1 else reduced.transpose(ORIENTATIONS[orientation])
 
@@ -194,7 +206,7 @@ def _reduced_heif(stream: str | Path | BinaryIO, image_size: int) -> Image.Image
     mode = "RGBA" if picture.has_alpha else "RGB"
 
     def read_strip(top: int, bottom: int) -> Image.Image:
-        rows = data[top * stride:bottom * stride]
+        rows = data[top * stride : bottom * stride]
         return _convert(Image.frombytes(picture.mode, (width, bottom - top), rows, "raw", picture.mode, stride), mode)
 
     try:
@@ -222,9 +234,7 @@ def load_rgb(
     try:
         width, height = image.size
         if width * height > max_pixels:
-            raise ImageTooLargeError(
-                f"Image is {width}x{height} pixels; the limit is {max_pixels:,} pixels in total."
-            )
+            raise ImageTooLargeError(f"Image is {width}x{height} pixels; the limit is {max_pixels:,} pixels in total.")
         image.seek(0)
         if isinstance(image, JpegImageFile):
             # Let libjpeg decode at a reduced scale: far faster and smaller for phone photos.
@@ -257,8 +267,13 @@ def to_model_input(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(pixels, dtype=np.float32)
 
 
-def preprocess(source: ImageSource, image_size: int = DEFAULT_IMAGE_SIZE,
-               max_pixels: int = DEFAULT_MAX_PIXELS, *, formats: tuple[str, ...] = SUPPORTED_FORMATS,
-               decode_budget: int = DEFAULT_DECODE_BUDGET) -> np.ndarray:
+def preprocess(
+    source: ImageSource,
+    image_size: int = DEFAULT_IMAGE_SIZE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    *,
+    formats: tuple[str, ...] = SUPPORTED_FORMATS,
+    decode_budget: int = DEFAULT_DECODE_BUDGET,
+) -> np.ndarray:
     """Image file or bytes to a float32 (size, size, 3) array ready for the model."""
     return to_model_input(load_rgb(source, image_size, max_pixels, formats=formats, decode_budget=decode_budget))

@@ -139,17 +139,38 @@ RUNTIMES: dict[str, Runtime] = {
     runtime.name: runtime
     for runtime in (
         Runtime("keras", "model.keras", KerasPredictor, extra="train", converter=None),
-        Runtime("tflite-float16", "model_float16.tflite", TFLitePredictor, extra="litert",
-                converter="skin_classifier.convert:tflite_float16"),
-        Runtime("tflite-int8", "model_int8.tflite", TFLitePredictor, extra="litert",
-                converter="skin_classifier.convert:tflite_int8"),
+        Runtime(
+            "tflite-float16",
+            "model_float16.tflite",
+            TFLitePredictor,
+            extra="litert",
+            converter="skin_classifier.convert:tflite_float16",
+        ),
+        Runtime(
+            "tflite-int8",
+            "model_int8.tflite",
+            TFLitePredictor,
+            extra="litert",
+            converter="skin_classifier.convert:tflite_int8",
+        ),
         Runtime("onnx", "model.onnx", OnnxPredictor, extra="onnx", converter="skin_classifier.convert:onnx_float32"),
         # float16 storage, float32 compute: half the file, same answers.
-        Runtime("onnx-float16", "model_float16.onnx", OnnxPredictor, extra="onnx",
-                converter="skin_classifier.convert:onnx_float16"),
+        Runtime(
+            "onnx-float16",
+            "model_float16.onnx",
+            OnnxPredictor,
+            extra="onnx",
+            converter="skin_classifier.convert:onnx_float16",
+        ),
         # static int8 (QDQ), calibrated on training images.
-        Runtime("onnx-int8", "model_int8.onnx", OnnxPredictor, extra="onnx",
-                converter="skin_classifier.convert:onnx_int8", needs_calibration=True),
+        Runtime(
+            "onnx-int8",
+            "model_int8.onnx",
+            OnnxPredictor,
+            extra="onnx",
+            converter="skin_classifier.convert:onnx_int8",
+            needs_calibration=True,
+        ),
     )
 }
 SOURCE_RUNTIME = "keras"  # what training exports and every other runtime is converted from

@@ -18,8 +18,13 @@ router = APIRouter(tags=["health"])
     response_model=HealthResponse,
     summary="Is the model ready to answer?",
     description="200 once the model is loaded and warmed up, 503 before that or if loading failed.",
-    responses={503: {"model": ErrorResponse, "headers": RETRY_AFTER_HEADER,
-                     "description": "The model is loading or failed to load."}},
+    responses={
+        503: {
+            "model": ErrorResponse,
+            "headers": RETRY_AFTER_HEADER,
+            "description": "The model is loading or failed to load.",
+        }
+    },
 )
 async def health(service: ModelServiceDep) -> HealthResponse:
     classifier = service.ready_classifier()  # 503 with Retry-After until it is ready

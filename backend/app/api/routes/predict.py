@@ -18,17 +18,28 @@ logger = logging.getLogger("app.predict")
 router = APIRouter(tags=["predict"])
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "The multipart body is malformed, or has more than one file or "
-                                                 "two fields."},
+    400: {
+        "model": ErrorResponse,
+        "description": "The multipart body is malformed, or has more than one file or two fields.",
+    },
     408: {"model": ErrorResponse, "description": "The upload arrived too slowly."},
-    413: {"model": ErrorResponse, "description": "The upload is over the size limit, or the image has more pixels "
-                                                 "than its format may have."},
-    415: {"model": ErrorResponse, "description": f"Not a {UPLOAD_FORMATS_TEXT} image (judged by the bytes, not the "
-                                                 "name)."},
-    422: {"model": ErrorResponse, "description": "No 'file' field, an empty file, or a damaged, truncated or "
-                                                 "malformed image."},
-    503: {"model": ErrorResponse, "headers": RETRY_AFTER_HEADER,
-          "description": "The server is busy (load shedding), or the model is loading or failed to load."},
+    413: {
+        "model": ErrorResponse,
+        "description": "The upload is over the size limit, or the image has more pixels than its format may have.",
+    },
+    415: {
+        "model": ErrorResponse,
+        "description": f"Not a {UPLOAD_FORMATS_TEXT} image (judged by the bytes, not the name).",
+    },
+    422: {
+        "model": ErrorResponse,
+        "description": "No 'file' field, an empty file, or a damaged, truncated or malformed image.",
+    },
+    503: {
+        "model": ErrorResponse,
+        "headers": RETRY_AFTER_HEADER,
+        "description": "The server is busy (load shedding), or the model is loading or failed to load.",
+    },
 }
 
 

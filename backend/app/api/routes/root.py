@@ -11,8 +11,9 @@ from app.schemas import DISCLAIMER, RootResponse
 
 router = APIRouter(tags=["about"])
 
+
 def describe_endpoints(request: Request) -> dict[str, str]:
-    """"METHOD /path" -> description, for every route this app serves besides this one, read from the routes
+    """ "METHOD /path" -> description, for every route this app serves besides this one, read from the routes
     themselves (so a new endpoint, or /docs switched off, shows here without a list to keep)."""
     endpoints: dict[str, str] = {}
     for route in iter_route_contexts(request.app.routes):
