@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +14,7 @@ from fastapi.testclient import TestClient
 from app.core.config import Settings
 from app.main import create_app
 from app.services.classifier import ModelService
-
-CLASS_NAMES = ["Class A", "Class B", "Class C"]
-LOAD_TIMEOUT_S = 120
-
-SettingsFactory = Callable[..., Settings]
-ClientFactory = Callable[..., AbstractContextManager[TestClient]]
+from tests.utils import CLASS_NAMES, LOAD_TIMEOUT_S, ClientFactory, SettingsFactory
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,7 @@ from app.main import create_app
 from skin_classifier.serving.machine import available_cpus, cgroup_cpu_quota
 from skin_classifier.serving.preprocessing import DEFAULT_DECODE_BUDGET, DEFAULT_MAX_PIXELS
 from tests import images
-from tests.conftest import SettingsFactory
-from tests.utils import assert_error, upload
+from tests.utils import SettingsFactory, assert_error, upload
 
 ALLOWED = "http://localhost:5173"
 

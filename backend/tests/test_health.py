@@ -11,8 +11,16 @@ from app.core.config import Settings
 from app.services.classifier import ModelService, ModelState, load_from_settings
 from skin_classifier.serving.classifier import Classifier
 from tests import images
-from tests.conftest import CLASS_NAMES, ClientFactory, SettingsFactory
-from tests.utils import WAIT_S, GatedPredictor, assert_error, gated_loader, upload
+from tests.utils import (
+    CLASS_NAMES,
+    WAIT_S,
+    ClientFactory,
+    GatedPredictor,
+    SettingsFactory,
+    assert_error,
+    gated_loader,
+    upload,
+)
 
 
 def test_health_ok_once_loaded(client: TestClient) -> None:

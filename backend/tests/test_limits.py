@@ -15,8 +15,7 @@ from app.core import uploads
 from app.core.uploads import FORM_OVERHEAD_BYTES, UploadGuardMiddleware
 from app.services.capacity import Capacity
 from tests import images
-from tests.conftest import ClientFactory, SettingsFactory
-from tests.utils import assert_error, upload
+from tests.utils import ClientFactory, SettingsFactory, assert_error, upload
 
 LIMIT = 64 * 1024
 PIXEL_LIMIT = 10_000  # 100 x 100

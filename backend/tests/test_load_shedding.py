@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 from app.api.routes import health, root
 from app.services.classifier import ModelService
 from tests import images
-from tests.conftest import ClientFactory, SettingsFactory
-from tests.utils import WAIT_S, GatedPredictor, assert_error, gated_loader, upload
+from tests.utils import WAIT_S, ClientFactory, GatedPredictor, SettingsFactory, assert_error, gated_loader, upload
 
 
 @contextmanager

@@ -18,8 +18,7 @@ import httpx
 import pytest
 
 from app.main import create_app
-from tests.conftest import SettingsFactory
-from tests.utils import free_port, live_server
+from tests.utils import SettingsFactory, free_port, live_server
 
 NGINX_CONF = Path(__file__).resolve().parents[2] / "frontend" / "nginx.conf"
 NGINX = shutil.which("nginx") or next((path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None)

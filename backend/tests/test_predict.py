@@ -8,8 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import images
-from tests.conftest import CLASS_NAMES
-from tests.utils import assert_error, upload
+from tests.utils import CLASS_NAMES, assert_error, upload
 
 
 def test_prediction_contract(client: TestClient) -> None:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from app.core.config import DEFAULT_MODEL_DIR
-from tests.conftest import ClientFactory, SettingsFactory
 from tests.images import jpeg
+from tests.utils import ClientFactory, SettingsFactory
 
 HAM10000_CLASSES = {
     "Actinic keratoses",

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from app.core.config import Settings
 from app.main import create_app
 from app.services.classifier import ModelService
-from tests.conftest import LOAD_TIMEOUT_S, SettingsFactory
+from tests.utils import LOAD_TIMEOUT_S, SettingsFactory
 
 # The schema does not depend on the model, so the app exists at import (Schemathesis parametrizes from it);
 # the fixture below gives it a loaded model before any case runs.

@@ -24,8 +24,7 @@ from app.main import create_app
 from app.server import uvicorn_defaults
 from app.services.classifier import ModelService
 from tests import images
-from tests.conftest import SettingsFactory
-from tests.utils import WAIT_S, GatedPredictor, free_port, gated_loader, live_server
+from tests.utils import WAIT_S, GatedPredictor, SettingsFactory, free_port, gated_loader, live_server
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 LIMIT = 64 * 1024

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
@@ -22,6 +22,13 @@ from skin_classifier.serving.classifier import Classifier
 from skin_classifier.serving.runtimes import Predictor
 
 WAIT_S = 60
+LOAD_TIMEOUT_S = 120
+# The classes of the tiny artifacts the fixtures build.
+CLASS_NAMES = ["Class A", "Class B", "Class C"]
+
+# The fixtures `make_settings` and `make_client` (conftest.py) are factories of these types.
+SettingsFactory = Callable[..., Settings]
+ClientFactory = Callable[..., AbstractContextManager[TestClient]]
 
 
 def upload(
