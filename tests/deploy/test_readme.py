@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 from app.core.config import Settings
@@ -48,9 +49,12 @@ def test_documented_defaults_are_the_defaults() -> None:
     assert checked >= 10
 
 
-def test_model_runtime_row_names_every_runtime() -> None:
-    row = table_after("Backend (read at start-up):")["MODEL_RUNTIME"]
-    assert set(re.findall(r"`([a-z0-9-]+)`", row)) == {"auto", *RUNTIMES}
+def test_model_runtime_row_covers_every_runtime() -> None:
+    """The row's names and patterns (`tflite-*`) cover every runtime of the registry, and name no other."""
+    row = table_after("Backend (read at start-up):")["MODEL_RUNTIME"].split("|")[3]
+    patterns = set(re.findall(r"`([a-z0-9*-]+)`", row)) - {"auto"}
+    assert all(any(fnmatch(name, pattern) for pattern in patterns) for name in RUNTIMES), patterns
+    assert all(any(fnmatch(name, pattern) for name in RUNTIMES) for pattern in patterns if "-" in pattern), patterns
 
 
 def test_layout_table_names_every_module() -> None:
