@@ -15,6 +15,7 @@ from app.core.config import DEFAULT_CORS_ORIGINS, Settings
 from app.main import create_app
 from skin_classifier.serving.machine import available_cpus, cgroup_cpu_quota
 from skin_classifier.serving.preprocessing import DEFAULT_DECODE_BUDGET, DEFAULT_MAX_PIXELS
+from skin_classifier.serving.runtimes import RUNTIMES
 from tests import images
 from tests.utils import SettingsFactory, assert_error, upload
 
@@ -115,8 +116,14 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) ->
 
 def test_invalid_runtime_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODEL_RUNTIME", "tensorrt")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown runtime 'tensorrt'"):
         Settings()
+
+
+@pytest.mark.parametrize("runtime", ["auto", *RUNTIMES])
+def test_every_registered_runtime_is_a_valid_setting(monkeypatch: pytest.MonkeyPatch, runtime: str) -> None:
+    monkeypatch.setenv("MODEL_RUNTIME", runtime)
+    assert Settings().model_runtime == runtime
 
 
 def test_uploads_stay_in_memory(make_settings: SettingsFactory) -> None:
