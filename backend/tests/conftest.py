@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,45 +32,11 @@ def artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def onnx_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real ONNX artifact, built node by node: the mean colour of a 32x32 image, softmaxed over 3 classes.
+    """A real ONNX artifact (the mean-colour model): the runtime the serving image runs, and it starts in a
+    fraction of the time Keras takes."""
+    from skin_classifier.synthetic import write_mean_colour_artifact
 
-    The serving image runs ONNX Runtime, and it starts in a fraction of the time Keras takes.
-    """
-    import onnx
-    from onnx import TensorProto, helper
-
-    from skin_classifier.serving.artifact import ARTIFACT_FORMAT_VERSION
-
-    graph = helper.make_graph(
-        [
-            helper.make_node("ReduceMean", ["pixels", "axes"], ["mean"], keepdims=0),
-            helper.make_node("Mul", ["mean", "scale"], ["logits"]),
-            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
-        ],
-        "mean_colour",
-        [helper.make_tensor_value_info("pixels", TensorProto.FLOAT, ["batch", 32, 32, 3])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
-        [
-            helper.make_tensor("axes", TensorProto.INT64, [2], [1, 2]),
-            helper.make_tensor("scale", TensorProto.FLOAT, [], [0.01]),
-        ],
-    )
-    folder = tmp_path_factory.mktemp("onnx-artifact")
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)  # ORT 1.18+ reads it
-    onnx.save(model, folder / "model.onnx")
-    files = {
-        "manifest.json": {
-            "format_version": ARTIFACT_FORMAT_VERSION,
-            "model_version": "onnx-test",
-            "runtimes": {"onnx": "model.onnx"},
-            "default_runtime": "onnx",
-        },
-        "class_index.json": {name: index for index, name in enumerate(CLASS_NAMES)},
-        "preprocessing.json": {"image_size": 32},
-    }
-    for name, content in files.items():
-        (folder / name).write_text(json.dumps(content), encoding="utf-8")
-    return folder
+    return write_mean_colour_artifact(tmp_path_factory.mktemp("onnx-artifact"), CLASS_NAMES)
 
 
 @pytest.fixture(scope="session")

@@ -50,3 +50,52 @@ def build_tiny_model(num_classes: int) -> Any:
     from .model import build_model  # imports TensorFlow
 
     return build_model(num_classes=num_classes, **TINY_MODEL)
+
+
+def write_mean_colour_artifact(folder: str | Path, class_names: list[str], image_size: int = 32) -> Path:
+    """A servable ONNX artifact built node by node, without TensorFlow: each image's mean red, green and blue,
+    softmaxed into three classes (redder images lean to the first, and so on).
+
+    It loads and answers in a fraction of the time a Keras model takes, through the runtime the API image
+    ships. Needs the `onnx` package.
+    """
+    import json
+
+    import onnx
+    from onnx import TensorProto, helper
+
+    from .serving.artifact import ARTIFACT_FORMAT_VERSION, CLASS_INDEX_FILE, MANIFEST_FILE, PREPROCESSING_FILE
+
+    if len(class_names) != 3:
+        raise ValueError("the mean-colour model has one class per colour channel: give three class names")
+    graph = helper.make_graph(
+        [
+            helper.make_node("ReduceMean", ["pixels", "axes"], ["mean"], keepdims=0),
+            helper.make_node("Mul", ["mean", "scale"], ["logits"]),
+            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+        ],
+        "mean_colour",
+        [helper.make_tensor_value_info("pixels", TensorProto.FLOAT, ["batch", image_size, image_size, 3])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
+        [
+            helper.make_tensor("axes", TensorProto.INT64, [2], [1, 2]),
+            helper.make_tensor("scale", TensorProto.FLOAT, [], [0.01]),
+        ],
+    )
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)  # ORT 1.18+ reads it
+    onnx.save(model, folder / "model.onnx")
+    files = {
+        MANIFEST_FILE: {
+            "format_version": ARTIFACT_FORMAT_VERSION,
+            "model_version": "mean-colour",
+            "runtimes": {"onnx": "model.onnx"},
+            "default_runtime": "onnx",
+        },
+        CLASS_INDEX_FILE: {name: index for index, name in enumerate(class_names)},
+        PREPROCESSING_FILE: {"image_size": image_size},
+    }
+    for name, content in files.items():
+        (folder / name).write_text(json.dumps(content), encoding="utf-8")
+    return folder

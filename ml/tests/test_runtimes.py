@@ -3,12 +3,19 @@
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from skin_classifier.cli import build_parser
 from skin_classifier.convert import convert_artifact
+from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.serving.runtimes import CONVERTIBLE_RUNTIMES, RUNTIMES, SOURCE_RUNTIME
+from skin_classifier.synthetic import write_mean_colour_artifact
 
 
 def _choices(command: str, option: str) -> list[str]:
@@ -82,3 +89,34 @@ def test_evaluating_an_onnx_artifact_imports_no_tensorflow(onnx_artifact, traine
     )
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert (tmp_path / "report.json").is_file()
+
+
+class _OverlapCounter:
+    """Stands in for a library's run call: sleeps a little, and counts how many calls were inside at once."""
+
+    def __init__(self, run):
+        self.run, self.inside, self.most, self.lock = run, 0, 0, threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        time.sleep(0.05)
+        try:
+            return self.run(*args, **kwargs)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+def test_a_predictor_runs_one_batch_at_a_time_when_called_from_many_threads(tmp_path):
+    """The lock lives in the predictor: callers (the API's worker threads) need none of their own."""
+    classifier = load_classifier(write_mean_colour_artifact(tmp_path, ["red", "green", "blue"]))
+    predictor = classifier.predictor
+    counter = _OverlapCounter(predictor.session.run)
+    predictor.session = SimpleNamespace(run=counter)  # the library's session, observed
+    batch = np.zeros((1, 32, 32, 3), np.float32)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: predictor.predict(batch), range(8)))
+    assert counter.most == 1
+    assert all(result.shape == (1, 3) for result in results)
