@@ -21,11 +21,14 @@ if [ -z "$chromium" ]; then
 fi
 export CHROMIUM_PATH="$chromium"
 
-echo "e2e: training a tiny model on synthetic images"
+echo "e2e: training the tiny model (skin_classifier.synthetic.TINY_TRAINING) on synthetic images"
 "$python" -m skin_classifier.cli synthetic "$work/data" --images-per-class 30 >/dev/null
-"$python" -m skin_classifier.cli train "$work/data" --output "$work/run" --weights none --image-size 32 \
-  --batch-size 8 --epochs 8 1 1 --head-lr 1e-2 --head-units 32 >"$work/train.log" 2>&1 \
-  || { cat "$work/train.log"; exit 1; }
+TF_CPP_MIN_LOG_LEVEL=2 "$python" -c '
+import sys
+from skin_classifier.synthetic import TINY_TRAINING
+from skin_classifier.train import TrainConfig, train
+train(TrainConfig(data_dir=sys.argv[1], output_dir=sys.argv[2], epochs=(8, 1, 1), **TINY_TRAINING))
+' "$work/data" "$work/run" >"$work/train.log" 2>&1 || { cat "$work/train.log"; exit 1; }
 
 echo "e2e: starting the backend on 127.0.0.1:$api_port"
 (cd "$root/backend" && MODEL_DIR="$work/run/artifact" CORS_ORIGINS="http://127.0.0.1:$page_port" \
