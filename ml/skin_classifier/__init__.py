@@ -1,3 +1,3 @@
-"""Skin lesion image classifier: VGG16 transfer learning, evaluation, export and shared inference."""
+"""Skin lesion image classifier: training, evaluation, export and conversion, beside `serving` (what the API needs)."""
 
 __version__ = "0.1.0"
