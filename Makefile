@@ -82,7 +82,7 @@ test-frontend:
 	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent check:api && npm test
 
 .PHONY: lint-frontend api-types
-lint-frontend: setup ## check the page: ESLint (import boundaries included) and TypeScript
+lint-frontend: frontend/node_modules/.installed ## check the page: ESLint (import boundaries included) and TypeScript
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 
 api-types: setup ## regenerate the page's API types (frontend/src/lib/api-schema.d.ts) from the backend
