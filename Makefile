@@ -77,8 +77,16 @@ test-backend:
 test-deploy:
 	$(PY) -m pytest -q tests/deploy
 
+# The page's API types must match what the backend's OpenAPI schema says (npm run check:api), then Vitest.
 test-frontend:
-	cd frontend && npm test
+	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent check:api && npm test
+
+.PHONY: lint-frontend api-types
+lint-frontend: frontend/node_modules/.installed ## check the page: ESLint (import boundaries included) and TypeScript
+	cd frontend && npm run --silent lint && npm run --silent typecheck
+
+api-types: setup ## regenerate the page's API types (frontend/src/lib/api-schema.d.ts) from the backend
+	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent gen:api
 
 test-e2e:
 	PYTHON=$(abspath $(PY)) scripts/e2e.sh
