@@ -13,7 +13,7 @@ ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run serve frontend up down train evaluate reference bench load format typecheck lint lint-python \
-	lint-frontend test test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test clean
+	lint-frontend test test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test api-types clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,7 +79,7 @@ lint-python: setup ## ruff (rules and formatting) and mypy on the Python code
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-lint-frontend: setup ## ESLint and the TypeScript check of the page
+lint-frontend: frontend/node_modules/.installed ## ESLint (import boundaries included) and the page's TypeScript check
 	cd frontend && npm run --silent lint && npm run --silent typecheck
 
 test-ml: setup ## the ml suite: a real tiny training run, export, conversion, evaluation (a few minutes)
@@ -91,8 +91,11 @@ test-backend: setup ## the API suite: real inference on tiny models, limits, loa
 test-deploy: setup ## the Dockerfiles, compose file, nginx config, Render Blueprint and Makefile
 	$(PY) -m pytest -q tests/deploy
 
-test-frontend: setup ## the page's unit tests (Vitest)
-	cd frontend && npm test
+test-frontend: setup ## the page: its API types match the backend's OpenAPI schema, then the unit tests (Vitest)
+	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent check:api && npm test
+
+api-types: setup ## regenerate the page's API types (frontend/src/lib/api-schema.d.ts) from the backend
+	cd frontend && PYTHON=$(abspath $(PY)) npm run --silent gen:api
 
 test-e2e: setup ## the whole system in a browser: API and page started locally, one image classified
 	PYTHON=$(abspath $(PY)) scripts/e2e.sh

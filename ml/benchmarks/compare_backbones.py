@@ -2,6 +2,9 @@
 speed, size and training time. Writes JSON and Markdown with the machine and the command.
 
     python ml/benchmarks/compare_backbones.py runs/vgg16 runs/efficientnet-lite0 --output runs/backbones
+
+`--previous models/reference/benchmarks/backbones.json` keeps the rows of runs measured earlier whose folders
+are gone (each row names the machine it was measured on); a run given here replaces a previous row of its name.
 """
 
 from __future__ import annotations
@@ -37,6 +40,18 @@ def forward_ms(artifact: Path, runs: int = 30) -> float:
     return round(float(np.median(times)), 1)
 
 
+def recipe_of(settings: dict) -> str:
+    """The settings that differ between runs, in a few words."""
+    parts = [f"{settings.get('cached_views', 1)} cached views" if settings.get("cache_frozen") else "streamed"]
+    if settings.get("phase_blocks"):
+        parts.append("phases from " + "/".join(settings["phase_blocks"]))
+    if settings.get("colour_constancy"):
+        parts.append("Shades of Gray")
+    if settings.get("max_train_per_class"):
+        parts.append(f"≤{settings['max_train_per_class']} per class")
+    return ", ".join(parts)
+
+
 def summarise(run: Path) -> dict:
     artifact = run / "artifact"
     manifest = json.loads((artifact / "manifest.json").read_text(encoding="utf-8"))
@@ -45,6 +60,8 @@ def summarise(run: Path) -> dict:
     classifier = load_classifier(artifact, "keras")
     return {
         "run": run.name,
+        "recipe": recipe_of(training["settings"]),
+        "measured_on": f"{cpu_name()} ({os.cpu_count()} cores)",
         "backbone": training.get("backbone"),
         "weights": training["settings"].get("weights"),
         "image_size": classifier.info.image_size,
@@ -66,8 +83,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", type=Path, nargs="+", help="training run folders (each with artifact/)")
     parser.add_argument("--output", type=Path, default=Path("runs/backbones"), help="report path without suffix")
+    parser.add_argument("--previous", type=Path, help="an earlier report whose rows to keep")
     args = parser.parse_args(argv)
     rows = [summarise(run) for run in args.runs]
+    if args.previous:
+        earlier = json.loads(args.previous.read_text(encoding="utf-8"))
+        measured = f"{earlier['machine']['cpu']} ({earlier['machine']['cores']} cores)"
+        kept = [
+            {"recipe": "", "measured_on": measured, **row}
+            for row in earlier["rows"]
+            if row["run"] not in {new["run"] for new in rows}
+        ]
+        rows = kept + rows
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
@@ -83,34 +110,36 @@ def main(argv: list[str] | None = None) -> None:
             f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
             f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
             "touched once) and shift (body sites never trained on); forward time is Keras float32 (compiled "
-            "graph), batch 1; the served runtime is faster (see Serving runtimes)."
+            "graph), batch 1, on the machine named in the last column; the served runtime is faster (see "
+            "Serving runtimes)."
         ),
         "",
         (
-            "| backbone | weights | input | params (M) | val | test | shift | test macro F1 | forward ms "
-            "| Keras file MB | training min |"
+            "| run | backbone | recipe | weights | input | params (M) | val | test | shift | test macro F1 "
+            "| forward ms | Keras file MB | training min | measured on |"
         ),
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         accuracy = row["balanced_accuracy"]
         weights = Path(row["weights"]).name if row["weights"] not in ("imagenet", "none") else row["weights"]
         lines.append(
-            f"| {row['backbone']} | {weights} | {row['image_size']} | {row['parameters_m']} "
+            f"| {row['run']} | {row['backbone']} | {row['recipe'] or 'cached views'} | {weights} "
+            f"| {row['image_size']} | {row['parameters_m']} "
             f"| {accuracy.get('val', float('nan')):.3f} | {accuracy.get('test', float('nan')):.3f} "
             f"| {accuracy.get('shift', float('nan')):.3f} | {row['macro_f1'].get('test', float('nan')):.3f} "
-            f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} |"
+            f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} "
+            f"| {row['measured_on']} |"
         )
     lines += [
         "",
         "Test recall per class:",
         "",
-        "| backbone | " + " | ".join(classes) + " |",
+        "| run | " + " | ".join(classes) + " |",
         "|---|" + "---|" * len(classes),
     ]
     lines += [
-        f"| {row['backbone']} | " + " | ".join(f"{row['test_recall'].get(c, 0):.2f}" for c in classes) + " |"
-        for row in rows
+        f"| {row['run']} | " + " | ".join(f"{row['test_recall'].get(c, 0):.2f}" for c in classes) + " |" for row in rows
     ]
     args.output.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -1,16 +1,16 @@
-import { Component } from 'react'
-import { MedicalDisclaimer } from '../features/disclaimer/components/MedicalDisclaimer'
+import { Component, type ErrorInfo, type ReactNode } from 'react'
+import { MedicalDisclaimer } from '@/features/disclaimer/components/MedicalDisclaimer'
 
 // Shows a calm message instead of a blank page if rendering ever fails.
-export class AppErrorBoundary extends Component {
+export class AppErrorBoundary extends Component<{ children: ReactNode }, { hasError: boolean }> {
   state = { hasError: false }
 
   static getDerivedStateFromError() {
     return { hasError: true }
   }
 
-  componentDidCatch(error, info) {
-    console.error('The page failed to render:', error, info?.componentStack)
+  componentDidCatch(error: Error, info: ErrorInfo) {
+    console.error('The page failed to render:', error, info.componentStack)
   }
 
   render() {

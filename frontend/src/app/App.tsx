@@ -1,11 +1,11 @@
 import { useState } from 'react'
-import { ErrorAlert } from '../components/ErrorAlert'
-import { MedicalDisclaimer } from '../features/disclaimer/components/MedicalDisclaimer'
-import { PredictionResult } from '../features/prediction/components/PredictionResult'
-import { usePrediction } from '../features/prediction/hooks/usePrediction'
-import { ImagePicker } from '../features/upload/components/ImagePicker'
-import { ImagePreview } from '../features/upload/components/ImagePreview'
-import { findImageFileProblem } from '../features/upload/validate-image'
+import { ErrorAlert } from '@/components/ErrorAlert'
+import { MedicalDisclaimer } from '@/features/disclaimer/components/MedicalDisclaimer'
+import { PredictionResult } from '@/features/prediction/components/PredictionResult'
+import { usePrediction } from '@/features/prediction/hooks/usePrediction'
+import { ImagePicker } from '@/features/upload/components/ImagePicker'
+import { ImagePreview } from '@/features/upload/components/ImagePreview'
+import { findImageFileProblem } from '@/features/upload/validate-image'
 
 export function App() {
   return (
@@ -34,12 +34,12 @@ export function App() {
 }
 
 function LesionClassifier() {
-  const [imageFile, setImageFile] = useState(null)
+  const [imageFile, setImageFile] = useState<File | null>(null)
   const [fileProblem, setFileProblem] = useState('')
   const prediction = usePrediction()
   const isAnalyzing = prediction.status === 'loading'
 
-  const handleFileChosen = (candidate) => {
+  const handleFileChosen = (candidate: File) => {
     prediction.reset()
     const problem = findImageFileProblem(candidate)
     setFileProblem(problem)
@@ -56,7 +56,9 @@ function LesionClassifier() {
         <button
           type="button"
           className="button button--primary analyze-button"
-          onClick={() => prediction.analyze(imageFile)}
+          onClick={() => {
+            if (imageFile) void prediction.analyze(imageFile)
+          }}
           disabled={!imageFile || isAnalyzing}
           aria-busy={isAnalyzing}
         >
@@ -67,7 +69,7 @@ function LesionClassifier() {
           For the clearest result: good light, the lesion in the centre and in focus, about 10 cm away.
         </p>
       </section>
-      {prediction.status === 'success' && <PredictionResult result={prediction.result} />}
+      {prediction.status === 'success' && prediction.result && <PredictionResult result={prediction.result} />}
     </>
   )
 }

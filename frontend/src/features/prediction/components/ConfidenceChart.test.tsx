@@ -19,6 +19,6 @@ it('sorts classes by confidence and sizes each bar to its percentage', () => {
     'Dermatofibroma',
   ])
   expect(meters[0]).toHaveAttribute('aria-valuenow', '65')
-  expect(meters[0].firstChild).toHaveStyle({ width: '65%' })
+  expect(meters[0]?.firstChild).toHaveStyle({ width: '65%' })
   expect(screen.getByText('25.0%')).toBeInTheDocument()
 })

@@ -1,37 +1,42 @@
-import { useRef, useState } from 'react'
-import { MAX_UPLOAD_MEGABYTES } from '../../../config'
+import { useRef, useState, type ChangeEvent, type DragEvent, type KeyboardEvent } from 'react'
+import { MAX_UPLOAD_MEGABYTES } from '@/config'
 
 // A drop zone that also opens the file picker (click, Enter or Space),
 // plus a "Take a photo" button that opens the camera on phones.
-export function ImagePicker({ onFileChosen, disabled = false }) {
-  const fileInput = useRef(null)
-  const cameraInput = useRef(null)
+type ImagePickerProps = {
+  onFileChosen: (file: File) => void
+  disabled?: boolean
+}
+
+export function ImagePicker({ onFileChosen, disabled = false }: ImagePickerProps) {
+  const fileInput = useRef<HTMLInputElement>(null)
+  const cameraInput = useRef<HTMLInputElement>(null)
   const [isDraggingOver, setIsDraggingOver] = useState(false)
 
   const openFilePicker = () => {
     if (!disabled) fileInput.current?.click()
   }
 
-  const handleKeyDown = (event) => {
+  const handleKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault()
       openFilePicker()
     }
   }
 
-  const handleDragOver = (event) => {
+  const handleDragOver = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault()
     if (!disabled) setIsDraggingOver(true)
   }
 
-  const handleDrop = (event) => {
+  const handleDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault()
     setIsDraggingOver(false)
     const droppedFile = event.dataTransfer?.files?.[0]
     if (droppedFile && !disabled) onFileChosen(droppedFile)
   }
 
-  const handleInputChange = (event) => {
+  const handleInputChange = (event: ChangeEvent<HTMLInputElement>) => {
     const chosenFile = event.target.files?.[0]
     // Clear the input so choosing the same file again still fires a change.
     event.target.value = ''

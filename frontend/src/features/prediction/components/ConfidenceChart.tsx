@@ -1,7 +1,8 @@
+import type { ClassScore } from '../api/predict'
 import { formatPercent } from '../format'
 
 // One row per class: name, a bar and the percentage as text, highest first.
-export function ConfidenceChart({ predictions }) {
+export function ConfidenceChart({ predictions }: { predictions: readonly ClassScore[] }) {
   const sorted = [...predictions].sort((first, second) => second.confidence - first.confidence)
   return (
     <ol className="confidence-chart" aria-label="Confidence for every class">

@@ -1,7 +1,7 @@
-import { MAX_UPLOAD_BYTES, MAX_UPLOAD_MEGABYTES } from '../../config'
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_MEGABYTES } from '@/config'
 
 // Returns a message saying why the file cannot be sent, or '' when it is fine.
-export function findImageFileProblem(file) {
+export function findImageFileProblem(file: File | undefined): string {
   if (!file) {
     return 'No file was chosen. Please choose a photo.'
   }
@@ -17,10 +17,10 @@ export function findImageFileProblem(file) {
   return ''
 }
 
-export function formatMegabytes(bytes) {
+export function formatMegabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
 }
 
-export function formatFileSize(bytes) {
+export function formatFileSize(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : formatMegabytes(bytes)
 }

@@ -1,4 +1,8 @@
-export const confidentPrediction = {
+import type { ApiSchemas } from '@/lib/api-client'
+
+type PredictionResponse = ApiSchemas['PredictionResponse']
+
+export const confidentPrediction: PredictionResponse = {
   predicted_class: 'Melanocytic nevi',
   confidence: 0.832,
   all_predictions: [
@@ -11,10 +15,11 @@ export const confidentPrediction = {
     { class_name: 'Dermatofibroma', confidence: 0.003 },
   ],
   model_version: '3f2a9c1b7d4e',
+  runtime: 'onnx',
   inference_ms: 41.2,
 }
 
-export const uncertainPrediction = {
+export const uncertainPrediction: PredictionResponse = {
   predicted_class: 'Melanoma',
   confidence: 0.38,
   all_predictions: [
@@ -22,8 +27,11 @@ export const uncertainPrediction = {
     { class_name: 'Melanocytic nevi', confidence: 0.34 },
     { class_name: 'Benign keratosis-like lesions', confidence: 0.28 },
   ],
+  model_version: '3f2a9c1b7d4e',
+  runtime: 'onnx',
+  inference_ms: 39.8,
 }
 
-export function makeImageFile(name = 'lesion.png', { type = 'image/png', size = 2048 } = {}) {
+export function makeImageFile(name = 'lesion.png', { type = 'image/png', size = 2048 } = {}): File {
   return new File([new Uint8Array(size)], name, { type })
 }

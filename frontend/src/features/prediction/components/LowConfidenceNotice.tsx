@@ -1,4 +1,4 @@
-export function LowConfidenceNotice({ threshold }) {
+export function LowConfidenceNotice({ threshold }: { threshold: number }) {
   return (
     <p className="notice notice--warning" data-testid="low-confidence-notice">
       <strong>The model is not confident about this image.</strong> No class reached{' '}

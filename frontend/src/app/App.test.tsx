@@ -1,15 +1,14 @@
 import { fireEvent, render, screen, within } from '@testing-library/react'
-import userEvent from '@testing-library/user-event'
+import userEvent, { type UserEvent } from '@testing-library/user-event'
+import type { JsonBodyType } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { DISCLAIMER_TEXT } from '../features/disclaimer/components/MedicalDisclaimer'
-import { confidentPrediction, makeImageFile, uncertainPrediction } from '../testing/fixtures'
-import {
-  answerPredictWith,
-  failPredictWithNetworkError,
-  holdPredictAnswer,
-  receivedUploads,
-} from '../testing/server'
+import { DISCLAIMER_TEXT } from '@/features/disclaimer/components/MedicalDisclaimer'
+import { confidentPrediction, makeImageFile, uncertainPrediction } from '@/testing/fixtures'
+import { answerPredictWith, failPredictWithNetworkError, holdPredictAnswer, receivedUploads } from '@/testing/server'
 import { App } from './App'
+
+// Long enough for an upload to reach the mocked API (a few milliseconds), so "nothing was sent" means it.
+const UPLOAD_WAIT_MS = 200
 
 function renderApp() {
   const user = userEvent.setup()
@@ -17,12 +16,12 @@ function renderApp() {
   return { user }
 }
 
-async function chooseAndAnalyze(user, file = makeImageFile()) {
+async function chooseAndAnalyze(user: UserEvent, file = makeImageFile()) {
   await user.upload(screen.getByLabelText('Choose an image file'), file)
   await user.click(screen.getByRole('button', { name: 'Analyze' }))
 }
 
-function dropFile(file) {
+function dropFile(file: File) {
   fireEvent.drop(screen.getByTestId('drop-zone'), { dataTransfer: { files: [file] } })
 }
 
@@ -43,7 +42,7 @@ describe('upload flow', () => {
     )
     expect(receivedUploads).toHaveLength(1)
     // jsdom loses the file name and bytes when msw reads its FormData; the "file" field and its type survive.
-    expect(receivedUploads[0].type).toBe('image/png')
+    expect(receivedUploads[0]?.type).toBe('image/png')
     expect(screen.getByRole('heading', { name: 'Result' })).toHaveFocus()
     expect(screen.getByText(/Model version 3f2a9c1b7d4e/)).toBeInTheDocument()
     expect(screen.queryByTestId('low-confidence-notice')).not.toBeInTheDocument()
@@ -111,12 +110,19 @@ describe('upload flow', () => {
 })
 
 describe('client-side checks', () => {
-  it('rejects a file that is not an image without sending it', () => {
-    renderApp()
+  // Presses Analyze anyway, then gives an upload time to arrive.
+  async function expectNothingSentOnAnalyze(user: UserEvent) {
+    await user.click(screen.getByRole('button', { name: 'Analyze' }))
+    await new Promise((resolve) => setTimeout(resolve, UPLOAD_WAIT_MS))
+    expect(receivedUploads).toHaveLength(0)
+  }
+
+  it('rejects a file that is not an image without sending it', async () => {
+    const { user } = renderApp()
     dropFile(new File(['hello'], 'notes.txt', { type: 'text/plain' }))
     expect(screen.getByRole('alert')).toHaveTextContent('"notes.txt" is not an image')
+    await expectNothingSentOnAnalyze(user)
     expect(screen.getByRole('button', { name: 'Analyze' })).toBeDisabled()
-    expect(receivedUploads).toHaveLength(0)
   })
 
   it('rejects an image over 10 MB without sending it', async () => {
@@ -125,6 +131,7 @@ describe('client-side checks', () => {
     await user.upload(screen.getByLabelText('Choose an image file'), hugeImage)
     expect(screen.getByRole('alert')).toHaveTextContent('over the 10 MB limit')
     expect(screen.queryByRole('img')).not.toBeInTheDocument()
+    await expectNothingSentOnAnalyze(user)
     expect(screen.getByRole('button', { name: 'Analyze' })).toBeDisabled()
   })
 })
@@ -175,7 +182,7 @@ describe('server errors', () => {
     [422, { detail: [{ loc: ['body', 'file'], msg: 'Field required', type: 'missing' }] }, 'The server could not read this image. It may be empty or damaged. Please choose another photo. (Server message: Field required)'],
     [503, { detail: 'Model not loaded' }, 'The model is not ready yet (it may still be loading). Please wait a minute and try again.'],
     [500, { detail: 'Traceback (most recent call last): ...' }, 'The analysis server had a problem (error 500). Please try again later.'],
-  ])('shows a clear message for HTTP %i', async (status, body, expectedMessage) => {
+  ] as [number, JsonBodyType, string][])('shows a clear message for HTTP %i', async (status, body, expectedMessage) => {
     answerPredictWith(status, body)
     const { user } = renderApp()
     await chooseAndAnalyze(user)

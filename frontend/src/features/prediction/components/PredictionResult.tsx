@@ -1,12 +1,18 @@
 import { useEffect, useRef } from 'react'
-import { LOW_CONFIDENCE_THRESHOLD } from '../../../config'
+import { LOW_CONFIDENCE_THRESHOLD } from '@/config'
+import type { Prediction } from '../api/predict'
 import { formatPercent } from '../format'
 import { ConfidenceChart } from './ConfidenceChart'
 import { LowConfidenceNotice } from './LowConfidenceNotice'
 
-export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDENCE_THRESHOLD }) {
+type PredictionResultProps = {
+  result: Prediction
+  lowConfidenceThreshold?: number
+}
+
+export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDENCE_THRESHOLD }: PredictionResultProps) {
   const isLowConfidence = result.confidence < lowConfidenceThreshold
-  const heading = useRef(null)
+  const heading = useRef<HTMLHeadingElement>(null)
 
   // Move focus (and the view on a phone) to the new result so it is not missed.
   useEffect(() => {
@@ -34,8 +40,8 @@ export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDEN
   )
 }
 
-function ModelDetails({ modelVersion, inferenceMs }) {
-  const details = []
+function ModelDetails({ modelVersion, inferenceMs }: { modelVersion?: string; inferenceMs?: number }) {
+  const details: string[] = []
   if (modelVersion) details.push(`Model version ${modelVersion}`)
   if (typeof inferenceMs === 'number') details.push(`analysed in ${Math.round(inferenceMs)} ms`)
   if (details.length === 0) return null

@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react'
 import { afterEach, expect, it, vi } from 'vitest'
 import { AppErrorBoundary } from './AppErrorBoundary'
 
-function BrokenComponent() {
+function BrokenComponent(): never {
   throw new Error('render failed')
 }
 

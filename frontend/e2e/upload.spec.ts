@@ -1,0 +1,173 @@
+// The page built against the real API, in Debian's Chromium: what a person sees when they upload a photo.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test as base, expect, type Page, type Response } from '@playwright/test'
+import type { components } from '../src/lib/api-schema'
+import { apiUrl, imagePath } from './environment'
+import { loadTestImage } from './test-image'
+
+type PredictionResponse = components['schemas']['PredictionResponse']
+type RootResponse = components['schemas']['RootResponse']
+type ErrorResponse = components['schemas']['ErrorResponse']
+
+// The API decodes the image and runs the model: allow it far longer than a page update.
+const PREDICTION_TIMEOUT_MS = 60_000
+const artifactsDir = fileURLToPath(new URL('./artifacts/', import.meta.url))
+const NO_ANIMATIONS_CSS = `*, *::before, *::after {
+  animation: none !important; transition: none !important; caret-color: transparent !important;
+}`
+
+// Every test also fails on a script error in the page.
+const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = []
+      page.on('pageerror', (error) => errors.push(error.message))
+      await use(errors)
+      expect(errors, 'script errors on the page').toEqual([])
+    },
+    { auto: true },
+  ],
+})
+
+test.beforeAll(async ({ request }) => {
+  // The API loads its model in the background; /health answers 200 once it can predict.
+  await expect
+    .poll(async () => (await request.get(`${apiUrl}/health`).catch(() => null))?.status(), {
+      message: `the API at ${apiUrl} becomes ready`,
+      timeout: 60_000,
+    })
+    .toBe(200)
+})
+
+function formatPercent(confidence: number): string {
+  return `${(confidence * 100).toFixed(1)}%`
+}
+
+function waitForPredictAnswer(page: Page): Promise<Response> {
+  return page.waitForResponse(
+    (response) => response.url() === `${apiUrl}/predict` && response.request().method() === 'POST',
+    { timeout: PREDICTION_TIMEOUT_MS },
+  )
+}
+
+// Waits for the result region; an alert in its place fails with the alert's words.
+async function expectResultRegion(page: Page) {
+  const result = page.getByRole('region', { name: 'Result' })
+  const alert = page.getByRole('alert')
+  await expect(result.or(alert)).toBeVisible({ timeout: PREDICTION_TIMEOUT_MS })
+  const shownError = (await alert.count()) > 0 ? await alert.innerText() : ''
+  expect(shownError, `an error instead of a result (the API must allow CORS from ${new URL(page.url()).origin})`).toBe('')
+  return result
+}
+
+async function saveScreenshot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(artifactsDir, name), fullPage: true, animations: 'disabled' })
+}
+
+test('shows the disclaimer, then the most likely class and every class for an uploaded photo', async ({
+  page,
+  request,
+}) => {
+  await page.goto('/')
+  const disclaimer = page.getByRole('complementary', { name: 'Medical disclaimer' })
+  await expect(disclaimer).toBeVisible()
+  await expect(disclaimer).toContainText('not a medical device')
+
+  const image = await loadTestImage(imagePath)
+  await page.getByLabel('Choose an image file').setInputFiles(image)
+  await expect(page.getByRole('img', { name: `Preview of the chosen photo, ${image.name}` })).toBeVisible()
+
+  const answerArrives = waitForPredictAnswer(page)
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click()
+  const result = await expectResultRegion(page)
+  const answer = await answerArrives
+  expect(answer.status()).toBe(200)
+  const prediction = (await answer.json()) as PredictionResponse
+
+  await expect(result).toContainText(
+    `Most likely: ${prediction.predicted_class} — ${formatPercent(prediction.confidence)} confidence`,
+  )
+  await expect(page.getByRole('heading', { name: 'Result' })).toBeFocused()
+
+  // One row per class the model knows, most likely first, each with its percentage as text.
+  const { classes = [] } = (await (await request.get(`${apiUrl}/`)).json()) as RootResponse
+  expect(classes.length).toBeGreaterThanOrEqual(2)
+  expect(prediction.all_predictions).toHaveLength(classes.length)
+  const mostLikelyFirst = [...prediction.all_predictions].sort((first, second) => second.confidence - first.confidence)
+  const chart = result.getByRole('list', { name: 'Confidence for every class' })
+  await expect(chart.getByRole('listitem')).toHaveText(
+    mostLikelyFirst.map(({ class_name: className, confidence }) => `${className}${formatPercent(confidence)}`),
+  )
+  await expect(chart.getByRole('meter')).toHaveCount(classes.length)
+  await expect(chart.getByRole('meter').first()).toHaveAccessibleName(prediction.predicted_class)
+  await expect(disclaimer).toBeVisible()
+
+  await page.addStyleTag({ content: NO_ANIMATIONS_CSS })
+  await page.mouse.move(0, 0) // no hover styles in the picture
+  await saveScreenshot(page, 'upload-result.png')
+
+  await page.setViewportSize({ width: 375, height: 812 })
+  const overflowPixels = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  expect(overflowPixels, 'sideways scrolling at 375 px').toBeLessThanOrEqual(0)
+  await expect(disclaimer).toBeVisible()
+  await saveScreenshot(page, 'upload-result-375px.png')
+})
+
+test('works from the keyboard alone', async ({ page }) => {
+  // Listen before the page loads: Playwright starts catching file choosers asynchronously, and one that
+  // opens before it does is lost (on a busy machine the test then hangs).
+  const fileChooserOpens = page.waitForEvent('filechooser')
+  await page.goto('/')
+  const dropZone = page.getByRole('button', { name: 'Choose a photo from your files, or drop one here' })
+  await expect(dropZone).toBeVisible()
+  await page.keyboard.press('Tab')
+  await expect(dropZone).toBeFocused()
+
+  await page.keyboard.press('Enter')
+  await (await fileChooserOpens).setFiles(await loadTestImage(imagePath))
+
+  await page.keyboard.press('Tab') // "Take a photo"
+  await page.keyboard.press('Tab')
+  await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expectResultRegion(page)
+  await expect(page.getByRole('heading', { name: 'Result' })).toBeFocused()
+})
+
+test('refuses a file that is not an image in the alert region, without uploading it', async ({ page }) => {
+  const uploads: string[] = []
+  page.on('request', (request) => {
+    if (request.url() === `${apiUrl}/predict`) uploads.push(request.method())
+  })
+  await page.goto('/')
+  await page.getByLabel('Choose an image file').setInputFiles({
+    name: 'notes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('shopping list'),
+  })
+  await expect(page.getByRole('alert')).toHaveText('"notes.txt" is not an image. Please choose a photo (JPEG or PNG).')
+  await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeDisabled()
+  await saveScreenshot(page, 'not-an-image.png')
+  expect(uploads).toEqual([])
+})
+
+test("shows the server's reason in the alert region for a file that only claims to be an image", async ({ page }) => {
+  await page.goto('/')
+  await page.getByLabel('Choose an image file').setInputFiles({
+    name: 'renamed.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('plain text saved with a .png name'),
+  })
+  const answerArrives = waitForPredictAnswer(page)
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click()
+  const answer = await answerArrives
+  expect(answer.status(), 'the API judges the bytes, not the name').toBe(415)
+  const { detail } = (await answer.json()) as ErrorResponse
+
+  await expect(page.getByRole('alert')).toHaveText(
+    `This file is not a supported image. Please choose a JPEG or PNG photo. (Server message: ${detail})`,
+  )
+  await expect(page.getByRole('region', { name: 'Result' })).toHaveCount(0)
+  await saveScreenshot(page, 'server-refused-file.png')
+})

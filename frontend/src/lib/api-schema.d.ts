@@ -1,0 +1,297 @@
+// Generated from the backend's OpenAPI schema by `npm run gen:api` (make api-types): do not edit.
+// `npm run check:api`, part of `make test`, fails when this file differs from what the backend produces.
+
+export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** About this API */
+        get: operations["root__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Is the model ready to answer? */
+        get: operations["health_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Classify a skin lesion image */
+        post: operations["predict_predict_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** Body_predict_predict_post */
+        Body_predict_predict_post: {
+            /**
+             * File
+             * @description A JPEG, PNG, WebP or HEIC/HEIF image.
+             */
+            file: string;
+        };
+        /** ClassScore */
+        ClassScore: {
+            /** Class Name */
+            class_name: string;
+            /** Confidence */
+            confidence: number;
+        };
+        /** ErrorResponse */
+        ErrorResponse: {
+            /**
+             * Detail
+             * @description What went wrong, in words meant for a person.
+             */
+            detail: string;
+        };
+        /** HealthResponse */
+        HealthResponse: {
+            /**
+             * Status
+             * @example ok
+             */
+            status: string;
+            /** Model Version */
+            model_version: string;
+            /** Runtime */
+            runtime: string;
+        };
+        /** PredictionResponse */
+        PredictionResponse: {
+            /** Predicted Class */
+            predicted_class: string;
+            /**
+             * Confidence
+             * @description Confidence of `predicted_class`.
+             */
+            confidence: number;
+            /**
+             * All Predictions
+             * @description Every class, most likely first; confidences sum to 1.
+             */
+            all_predictions: components["schemas"]["ClassScore"][];
+            /** Model Version */
+            model_version: string;
+            /**
+             * Runtime
+             * @description Which runtime of the model answered (keras, tflite-*, onnx).
+             */
+            runtime: string;
+            /**
+             * Inference Ms
+             * @description Server time to classify this image: decode, preprocess and model forward pass.
+             */
+            inference_ms: number;
+        };
+        /** RootResponse */
+        RootResponse: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Description */
+            description: string;
+            /** Disclaimer */
+            disclaimer: string;
+            /**
+             * Endpoints
+             * @description Path to what it does.
+             */
+            endpoints: {
+                [key: string]: string;
+            };
+            /**
+             * Model Status
+             * @description loading, ready or failed.
+             */
+            model_status: string;
+            /**
+             * Model Version
+             * @description Set once the model has loaded.
+             */
+            model_version?: string | null;
+            /** Runtime */
+            runtime?: string | null;
+            /**
+             * Classes
+             * @description What the model can answer, once loaded.
+             */
+            classes?: string[];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    root__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RootResponse"];
+                };
+            };
+        };
+    };
+    health_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+            /** @description The model is loading or failed to load. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    predict_predict_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_predict_predict_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PredictionResponse"];
+                };
+            };
+            /** @description The multipart body is malformed, or has more than one file or two fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The upload arrived too slowly. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The upload is over the size limit, or the image has more pixels than its format may have. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a JPEG, PNG, WebP or HEIC/HEIF image (judged by the bytes, not the name). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No 'file' field, an empty file, or a damaged, truncated or malformed image. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server is busy (load shedding), or the model is loading or failed to load. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,11 @@
+/// <reference types="vite/client" />
+
+// The VITE_* values config.ts reads; Vite replaces them at build time.
+interface ImportMetaEnv {
+  readonly VITE_API_URL?: string
+  readonly VITE_LOW_CONFIDENCE_THRESHOLD?: string
+}
+
+interface ImportMeta {
+  readonly env: ImportMetaEnv
+}

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  plugins: [react()],
+  resolve: {
+    // "@/features/upload" instead of "../../features/upload"; tsconfig.json declares the same alias.
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
+  },
+  server: { port: 5173 },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/testing/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    // Fixed values so a local .env cannot change what the tests expect.
+    env: {
+      VITE_API_URL: 'http://localhost:8000',
+      VITE_LOW_CONFIDENCE_THRESHOLD: '0.5',
+    },
+  },
+})
