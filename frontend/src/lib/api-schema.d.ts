@@ -26,7 +26,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Is the model ready to answer? */
+        /**
+         * Is the model ready to answer?
+         * @description 200 once the model is loaded and warmed up, 503 before that or if loading failed.
+         */
         get: operations["health_health_get"];
         put?: never;
         post?: never;
@@ -45,7 +48,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Classify a skin lesion image */
+        /**
+         * Classify a skin lesion image
+         * @description Classify one image sent as multipart/form-data field 'file'.
+         */
         post: operations["predict_predict_post"];
         delete?: never;
         options?: never;
