@@ -2,14 +2,14 @@
 # Rebuild models/reference: train BACKBONE on HAM10000 with the measured recipe, add every serving runtime
 # (static int8 calibrated on training images), benchmark them on the validation split, package the fastest
 # one within 1 point of float32, measure the API serving it, and write the model card.
-#   BACKBONE=efficientnet-lite1 scripts/build-reference.sh [DATA_DIR]
+#   BACKBONE=efficientnet-lite2 scripts/build-reference.sh [DATA_DIR]
 #   SKIP_TRAIN=1 reuses an existing runs/$BACKBONE; VGG16_WEIGHTS names the offline VGG16 file.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 python="${PYTHON:-$root/.venv/bin/python}"
 data="${1:-../shared/datasets/ham10000}"
-backbone="${BACKBONE:-efficientnet-lite1}"
+backbone="${BACKBONE:-efficientnet-lite2}"
 run="${RUN:-runs/$backbone}"
 cli=("$python" -m skin_classifier.cli)
 

@@ -38,9 +38,9 @@ def _add_train_parser(commands) -> None:
     )
     parser.add_argument(
         "--backbone",
-        default="efficientnet-lite1",
+        default="efficientnet-lite2",
         choices=list(BACKBONES),
-        help="backbone from the registry (default efficientnet-lite1, the one served)",
+        help="backbone from the registry (default efficientnet-lite2, the one served)",
     )
     parser.add_argument(
         "--weights",

@@ -63,7 +63,7 @@ class Phase:
 class TrainConfig:
     data_dir: Path
     output_dir: Path
-    backbone: str = "efficientnet-lite1"
+    backbone: str = "efficientnet-lite2"
     weights: str = "imagenet"
     image_size: int = 0  # 0 (or None): the backbone's own size
     batch_size: int = 32
