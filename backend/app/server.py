@@ -23,6 +23,11 @@ MMAP_THRESHOLD_BYTES = 1 << 20
 MALLOC_ARENAS = 2
 
 
+def command_line(host: str, port: int) -> list[str]:
+    """How to start this server from Python, as the Docker image does (for benchmarks and tests)."""
+    return [sys.executable, "-m", "app.server", "app.main:app", "--host", host, "--port", str(port), "--no-access-log"]
+
+
 def uvicorn_defaults(settings: Settings) -> dict[str, Any]:
     """uvicorn option names (as its command line calls them) and the values this server uses."""
     return {

@@ -43,6 +43,7 @@ from hostile import run_battery  # noqa: E402
 from serve_benchmark import free_port, generated_jpeg, machine_facts, rss_mb, stop, wait_healthy  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
+from app.server import command_line  # noqa: E402
 
 PHASES = ("hostile", "burst", "soak")
 # The limit the issue set: a 512 MB host (Render's free tier) must survive all of it.
@@ -433,17 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 port = free_port()
                 base_url = f"http://127.0.0.1:{port}"
-                command = [
-                    sys.executable,
-                    "-m",
-                    "app.server",
-                    "app.main:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                ]
+                command = command_line("127.0.0.1", port)
                 env = {
                     **os.environ,
                     "MODEL_DIR": str(args.model_dir.resolve()),

@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from app.server import command_line
 from skin_classifier.serving.runtimes import AUTO, RUNTIMES
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
@@ -246,17 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     # The production entry point (uvicorn with the API's connection deadlines), as the Docker image runs it.
-    server_command = [
-        sys.executable,
-        "-m",
-        "app.server",
-        "app.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    server_command = command_line("127.0.0.1", port)
     env = {**os.environ, "MODEL_DIR": str(args.model_dir.resolve()), "MODEL_RUNTIME": args.runtime}
     result: dict[str, Any] = {
         # Reports are committed: no machine's absolute paths in them.

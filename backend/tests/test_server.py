@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.main import create_app
-from app.server import uvicorn_defaults
+from app.server import command_line, uvicorn_defaults
 from app.services.classifier import ModelService
 from tests import images
 from tests.utils import WAIT_S, GatedPredictor, SettingsFactory, free_port, gated_loader, live_server
@@ -166,17 +165,7 @@ def test_server_entry_shuts_down_within_10_s_despite_a_trickling_upload(tmp_path
     port = free_port()
     env = {**os.environ, "MODEL_DIR": str(tmp_path / "none"), "BODY_TIMEOUT_S": "120", "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app.server",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
+        command_line("127.0.0.1", port),
         cwd=BACKEND_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
