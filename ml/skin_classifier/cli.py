@@ -362,6 +362,7 @@ def run_predict(args: argparse.Namespace) -> None:
                         {"class_name": s.class_name, "confidence": round(s.confidence, 4)}
                         for s in prediction.all_predictions
                     ],
+                    "quality_warnings": [warning.code for warning in prediction.quality_warnings],
                 }
             )
         )

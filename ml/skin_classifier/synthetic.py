@@ -99,3 +99,16 @@ def write_mean_colour_artifact(folder: str | Path, class_names: list[str], image
     for name, content in files.items():
         (folder / name).write_text(json.dumps(content), encoding="utf-8")
     return folder
+
+
+def textured_lesion_picture(size: int = 320, seed: int = 0) -> Image.Image:
+    """A sharp, evenly lit brown lesion with a pigment network on textured skin: what a good photo looks like
+    to the quality check (`serving.quality`), which the blurred, dark or small variants of it should fail."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    skin = np.array([222, 182, 160]) + rng.normal(0, 10, (size, size, 1))
+    network = np.sin(xx * size / 2.5) * np.sin(yy * size / 2.5)
+    lesion = np.array([140, 90, 70]) + 30 * network[..., None] + rng.normal(0, 10, (size, size, 1))
+    inside = ((yy - 0.5) ** 2 + (xx - 0.5) ** 2 * 1.4) < 0.3**2
+    pixels = np.where(inside[..., None], lesion, skin)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))

@@ -18,10 +18,12 @@ from .preprocessing import (
     DEFAULT_DECODE_BUDGET,
     DEFAULT_MAX_PIXELS,
     SUPPORTED_FORMATS,
+    Decoded,
     ImageSource,
-    preprocess,
+    decode,
     to_model_input,
 )
+from .quality import QualityWarning, check_quality
 from .runtimes import Predictor, load_predictor
 
 
@@ -36,6 +38,8 @@ class Prediction:
     predicted_class: str
     confidence: float
     all_predictions: list[ClassScore]
+    # What may make this answer less trustworthy (too dark, blurred, ...); empty when the picture looks fine.
+    quality_warnings: tuple[QualityWarning, ...] = ()
 
 
 def predict_in_batches(
@@ -76,11 +80,21 @@ class Classifier:
     def runtime(self) -> str:
         return self.predictor.runtime
 
+    def _decode(self, source: ImageSource) -> Decoded:
+        return decode(
+            source, self.info.image_size, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
+        )
+
     def preprocess(self, source: ImageSource) -> np.ndarray:
         with self._decode_lock:
-            return preprocess(
-                source, self.info.image_size, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
-            )
+            return to_model_input(self._decode(source).resized(self.info.image_size))
+
+    def inspect(self, source: ImageSource) -> tuple[np.ndarray, tuple[QualityWarning, ...]]:
+        """Model input for one image, and the quality warnings of its decoded picture (from the same decode)."""
+        with self._decode_lock:
+            decoded = self._decode(source)
+            warnings = check_quality(decoded.picture, decoded.stored_size)
+            return to_model_input(decoded.resized(self.info.image_size)), warnings
 
     def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
         probabilities = self.predictor.predict(batch)
@@ -89,7 +103,7 @@ class Classifier:
             raise ArtifactError(f"Model returned shape {probabilities.shape}, expected {expected}")
         return probabilities
 
-    def rank(self, probabilities: np.ndarray) -> Prediction:
+    def rank(self, probabilities: np.ndarray, quality_warnings: tuple[QualityWarning, ...] = ()) -> Prediction:
         """Turn one probability vector into the sorted, renormalised response shape."""
         probabilities = np.clip(probabilities.astype(np.float64), 0.0, None)
         total = probabilities.sum()
@@ -98,11 +112,15 @@ class Classifier:
         probabilities = probabilities / total
         order = np.argsort(-probabilities, kind="stable")
         scores = [ClassScore(self.info.class_names[i], float(probabilities[i])) for i in order]
-        return Prediction(scores[0].class_name, scores[0].confidence, scores)
+        return Prediction(scores[0].class_name, scores[0].confidence, scores, quality_warnings)
 
     def classify(self, sources: list[ImageSource]) -> list[Prediction]:
-        batch = np.stack([self.preprocess(source) for source in sources])
-        return [self.rank(row) for row in self.predict_probabilities(batch)]
+        inspected = [self.inspect(source) for source in sources]
+        batch = np.stack([pixels for pixels, _ in inspected])
+        return [
+            self.rank(row, warnings)
+            for row, (_, warnings) in zip(self.predict_probabilities(batch), inspected, strict=True)
+        ]
 
     def warm_up(self) -> None:
         """Run one inference so the first user request does not pay for graph set-up."""

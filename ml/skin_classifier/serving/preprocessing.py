@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -215,20 +216,33 @@ def _reduced_heif(stream: str | Path | BinaryIO, image_size: int) -> Image.Image
         data.release()
 
 
-def load_rgb(
+@dataclass(frozen=True)
+class Decoded:
+    """An image decoded upright and reduced, before the resize to the model's input.
+
+    `picture` keeps at least twice the model's input size on each side (smaller images stay whole), so checks
+    of the picture itself, such as `quality.check_quality`, see more than the model's input; `stored_size` is
+    the width and height the file holds, before any reduction.
+    """
+
+    picture: Image.Image
+    stored_size: tuple[int, int]
+
+    def resized(self, image_size: int) -> np.ndarray:
+        """The (size, size, 3) uint8 RGB pixels the model takes."""
+        upright = self.picture.resize((image_size, image_size), Image.Resampling.BILINEAR)
+        return np.asarray(upright, dtype=np.uint8)
+
+
+def decode(
     source: ImageSource,
     image_size: int = DEFAULT_IMAGE_SIZE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     *,
     formats: tuple[str, ...] = SUPPORTED_FORMATS,
     decode_budget: int = DEFAULT_DECODE_BUDGET,
-) -> np.ndarray:
-    """Decode an image to a (size, size, 3) uint8 RGB array, upright as the camera saw it.
-
-    Animated images use their first frame. `formats` are the Pillow formats accepted (uploads pass
-    `UPLOAD_FORMATS`); `decode_budget` bounds the memory of the decode (see `decode_cost`). Raises an
-    `ImageError` subclass with a fixed, user-safe message.
-    """
+) -> Decoded:
+    """Decode an image upright and reduced to at least twice `image_size` a side; see `load_rgb`."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     image = _open(stream, max_pixels, formats)
     try:
@@ -252,14 +266,30 @@ def load_rgb(
         else:
             image.load()
             upright = _reduced_pillow(image, image_size)
-        upright = upright.resize((image_size, image_size), Image.Resampling.BILINEAR)
-        return np.asarray(upright, dtype=np.uint8)
+        return Decoded(upright, (width, height))
     except (ImageError, MemoryError):
         raise
     except Exception as error:  # truncated data, bad chunks, decoder failures: all the same to a user
         raise CorruptImageError("Image could not be decoded; it may be truncated or damaged.") from error
     finally:
         image.close()
+
+
+def load_rgb(
+    source: ImageSource,
+    image_size: int = DEFAULT_IMAGE_SIZE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    *,
+    formats: tuple[str, ...] = SUPPORTED_FORMATS,
+    decode_budget: int = DEFAULT_DECODE_BUDGET,
+) -> np.ndarray:
+    """Decode an image to a (size, size, 3) uint8 RGB array, upright as the camera saw it.
+
+    Animated images use their first frame. `formats` are the Pillow formats accepted (uploads pass
+    `UPLOAD_FORMATS`); `decode_budget` bounds the memory of the decode (see `decode_cost`). Raises an
+    `ImageError` subclass with a fixed, user-safe message.
+    """
+    return decode(source, image_size, max_pixels, formats=formats, decode_budget=decode_budget).resized(image_size)
 
 
 def to_model_input(pixels: np.ndarray) -> np.ndarray:
