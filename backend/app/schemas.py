@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 DISCLAIMER = (
@@ -25,6 +27,13 @@ class ClassScore(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
+class QualityWarning(BaseModel):
+    code: Literal["too_dark", "too_bright", "blurred", "too_small"] = Field(
+        description="What is wrong with the picture, for programs; new codes may be added."
+    )
+    message: str = Field(description="The reason and advice on a better photo, in words meant for a person.")
+
+
 class PredictionResponse(BaseModel):
     predicted_class: str
     confidence: float = Field(ge=0.0, le=1.0, description="Confidence of `predicted_class`.")
@@ -33,6 +42,13 @@ class PredictionResponse(BaseModel):
     runtime: str = Field(description="Which runtime of the model answered (keras, tflite-*, onnx).")
     inference_ms: float = Field(
         description="Server time to classify this image: decode, preprocess and model forward pass."
+    )
+    quality_warnings: list[QualityWarning] = Field(
+        description=(
+            "Problems with the picture that make this answer less trustworthy (too dark, too bright, blurred, "
+            "too small); empty when it looks fine. The image is classified either way. Thresholds: "
+            "docs/quality-thresholds.md."
+        ),
     )
 
 

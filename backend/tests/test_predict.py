@@ -15,7 +15,15 @@ def test_prediction_contract(client: TestClient) -> None:
     response = upload(client, images.jpeg())
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"predicted_class", "confidence", "all_predictions", "model_version", "runtime", "inference_ms"}
+    assert set(body) == {
+        "predicted_class",
+        "confidence",
+        "all_predictions",
+        "model_version",
+        "runtime",
+        "inference_ms",
+        "quality_warnings",
+    }
     scores = body["all_predictions"]
     assert sorted(score["class_name"] for score in scores) == sorted(CLASS_NAMES)
     confidences = [score["confidence"] for score in scores]

@@ -50,7 +50,7 @@ export interface paths {
         put?: never;
         /**
          * Classify a skin lesion image
-         * @description Classify one image sent as multipart/form-data field 'file'.
+         * @description Classify one image sent as multipart/form-data field 'file'. A dark, bright, blurred or small picture is still classified; `quality_warnings` says what is wrong with it.
          */
         post: operations["predict_predict_post"];
         delete?: never;
@@ -124,6 +124,25 @@ export interface components {
              * @description Server time to classify this image: decode, preprocess and model forward pass.
              */
             inference_ms: number;
+            /**
+             * Quality Warnings
+             * @description Problems with the picture that make this answer less trustworthy (too dark, too bright, blurred, too small); empty when it looks fine. The image is classified either way. Thresholds: docs/quality-thresholds.md.
+             */
+            quality_warnings: components["schemas"]["QualityWarning"][];
+        };
+        /** QualityWarning */
+        QualityWarning: {
+            /**
+             * Code
+             * @description What is wrong with the picture, for programs; new codes may be added.
+             * @enum {string}
+             */
+            code: "too_dark" | "too_bright" | "blurred" | "too_small";
+            /**
+             * Message
+             * @description The reason and advice on a better photo, in words meant for a person.
+             */
+            message: string;
         };
         /** RootResponse */
         RootResponse: {

@@ -17,6 +17,7 @@ export const confidentPrediction: PredictionResponse = {
   model_version: '3f2a9c1b7d4e',
   runtime: 'onnx',
   inference_ms: 41.2,
+  quality_warnings: [],
 }
 
 export const uncertainPrediction: PredictionResponse = {
@@ -30,6 +31,7 @@ export const uncertainPrediction: PredictionResponse = {
   model_version: '3f2a9c1b7d4e',
   runtime: 'onnx',
   inference_ms: 39.8,
+  quality_warnings: [],
 }
 
 export function makeImageFile(name = 'lesion.png', { type = 'image/png', size = 2048 } = {}): File {

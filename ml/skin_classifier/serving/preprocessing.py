@@ -2,8 +2,9 @@
 
 Any difference between how training and serving prepare pixels silently costs accuracy, so both call
 `load_rgb` (decode, EXIF orientation, RGB, resize) and `to_model_input` (float32, still 0..255). Pixel
-normalisation is a layer inside every model, matched to its backbone, so no caller can get it wrong. Nothing
-here imports TensorFlow: serving stays light.
+normalisation is a layer inside every model, matched to its backbone, so no caller can get it wrong. `decode`
+is `load_rgb` before its final resize, for checks of the picture itself (`quality`). Nothing here imports
+TensorFlow: serving stays light.
 
 Decoding is bounded in memory whatever a file claims about itself. JPEG is decoded at a reduced scale
 (libjpeg's draft mode); other formats are box-reduced a strip at a time straight after decoding, and each

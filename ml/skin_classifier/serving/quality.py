@@ -16,6 +16,7 @@ docs/quality-thresholds.md (made by ml/benchmarks/quality_thresholds.py) has the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -37,7 +38,9 @@ class Thresholds:
 # 224 px, since a smaller picture holds less detail than the model ever learnt from.
 THRESHOLDS = Thresholds(too_dark_below=97.8, too_bright_above=205.0, blurred_below=11.8, min_short_side=224)
 
-MESSAGES = {
+QualityCode = Literal["too_dark", "too_bright", "blurred", "too_small"]
+
+MESSAGES: dict[QualityCode, str] = {
     "too_dark": (
         "The photo is too dark to show the lesion's colours and structure. "
         "Retake it in good, even light, without shadows."
@@ -61,7 +64,7 @@ MESSAGES = {
 class QualityWarning:
     """One problem with a picture: a stable `code` for programs and a `message` with advice for a person."""
 
-    code: str
+    code: QualityCode
     message: str
 
 
@@ -101,7 +104,7 @@ def judge(measures: QualityMeasures, thresholds: Thresholds = THRESHOLDS) -> tup
     measure, and the exposure is the problem to fix first), nor on one too small: enlarged to be measured, it
     looks soft whatever the camera did, and "send the original photo" is the advice that helps.
     """
-    codes: list[str] = []
+    codes: list[QualityCode] = []
     too_small = measures.short_side < thresholds.min_short_side
     if measures.brightness < thresholds.too_dark_below:
         codes.append("too_dark")

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import CapacityDep, ModelServiceDep, SettingsDep
 from app.core.uploads import upload_too_large_message
-from app.schemas import RETRY_AFTER_HEADER, ClassScore, ErrorResponse, PredictionResponse
+from app.schemas import RETRY_AFTER_HEADER, ClassScore, ErrorResponse, PredictionResponse, QualityWarning
 from app.services.classifier import UPLOAD_FORMATS_TEXT
 
 logger = logging.getLogger("app.predict")
@@ -47,7 +47,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     "/predict",
     response_model=PredictionResponse,
     summary="Classify a skin lesion image",
-    description="Classify one image sent as multipart/form-data field 'file'.",
+    description=(
+        "Classify one image sent as multipart/form-data field 'file'. A dark, bright, blurred or small picture "
+        "is still classified; `quality_warnings` says what is wrong with it."
+    ),
     responses=ERROR_RESPONSES,
     # One file and at most two other fields (browsers may add one); text fields are small.
     form_limits={"max_files": 1, "max_fields": 2, "max_part_size": 1024},
@@ -82,4 +85,7 @@ async def predict(
         model_version=result.model_version,
         runtime=result.runtime,
         inference_ms=round(result.inference_ms, 3),
+        quality_warnings=[
+            QualityWarning(code=warning.code, message=warning.message) for warning in result.prediction.quality_warnings
+        ],
     )

@@ -1,11 +1,12 @@
 import { apiClient, apiUrl, type ApiSchemas } from '@/lib/api-client'
 
 export type ClassScore = ApiSchemas['ClassScore']
+export type QualityWarning = ApiSchemas['QualityWarning']
 
 // What POST /predict answers. The page needs only the class and the scores; the model details are
 // shown when present, so an API that leaves them out still gets its result on screen.
 export type Prediction = Pick<ApiSchemas['PredictionResponse'], 'predicted_class' | 'confidence' | 'all_predictions'> &
-  Partial<Pick<ApiSchemas['PredictionResponse'], 'model_version' | 'runtime' | 'inference_ms'>>
+  Partial<Pick<ApiSchemas['PredictionResponse'], 'model_version' | 'runtime' | 'inference_ms' | 'quality_warnings'>>
 
 export class UnexpectedResponseError extends Error {
   constructor() {
@@ -17,6 +18,12 @@ export class UnexpectedResponseError extends Error {
 function isClassScore(value: unknown): value is ClassScore {
   const score = value as Partial<ClassScore> | null
   return typeof score?.class_name === 'string' && typeof score.confidence === 'number'
+}
+
+// A warning is shown by its message; one the page cannot read is left out rather than failing the result.
+function isQualityWarning(value: unknown): value is QualityWarning {
+  const warning = value as Partial<QualityWarning> | null
+  return typeof warning?.code === 'string' && typeof warning.message === 'string' && warning.message !== ''
 }
 
 // A wrong API address can answer 200 with an HTML page or other JSON: check before trusting the shape.
@@ -41,5 +48,7 @@ export async function requestPrediction(imageFile: File, { signal }: { signal?: 
   const allPredictions = [...response.data.all_predictions].sort(
     (first, second) => second.confidence - first.confidence,
   )
-  return { ...response.data, all_predictions: allPredictions }
+  const warnings: unknown = response.data.quality_warnings
+  const qualityWarnings = Array.isArray(warnings) ? warnings.filter(isQualityWarning) : []
+  return { ...response.data, all_predictions: allPredictions, quality_warnings: qualityWarnings }
 }

@@ -4,6 +4,7 @@ import type { Prediction } from '../api/predict'
 import { formatPercent } from '../format'
 import { ConfidenceChart } from './ConfidenceChart'
 import { LowConfidenceNotice } from './LowConfidenceNotice'
+import { QualityWarnings } from './QualityWarnings'
 
 type PredictionResultProps = {
   result: Prediction
@@ -29,6 +30,7 @@ export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDEN
         {' — '}
         <span className="result__confidence">{formatPercent(result.confidence)} confidence</span>
       </p>
+      <QualityWarnings warnings={result.quality_warnings ?? []} />
       {isLowConfidence && <LowConfidenceNotice threshold={lowConfidenceThreshold} />}
       <h3 className="result__chart-heading">Confidence for every class</h3>
       <ConfidenceChart predictions={result.all_predictions} />
