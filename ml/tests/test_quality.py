@@ -1,5 +1,6 @@
 """The image quality check: each kind of poor photo earns its warning, a good one none, and cheaply."""
 
+import io
 import json
 import time
 from pathlib import Path
@@ -93,3 +94,34 @@ def test_the_check_is_cheap_on_a_phone_sized_picture():
     for _ in range(10):
         check_quality(decoded.picture, decoded.stored_size)
     assert (time.perf_counter() - started) / 10 < 0.05  # measured ~2 ms on 2 cores; generous for slow CI
+
+
+class _Uniform:
+    """A stand-in model: equal probabilities for two classes, whatever the pixels."""
+
+    runtime = "stub"
+
+    def predict(self, batch):
+        return np.full((len(batch), 2), 0.5, np.float32)
+
+
+@pytest.mark.parametrize("image_size", [260, 32], ids=["real-size", "tiny-model"])
+@pytest.mark.parametrize("as_stream", [False, True], ids=["bytes", "stream"])
+def test_the_classifier_gives_warnings_and_unchanged_model_pixels(tmp_path, image_size, as_stream):
+    """Every model size gets the same warnings, and the model's pixels stay exactly what `preprocess` makes."""
+    from skin_classifier.serving.artifact import ArtifactInfo
+    from skin_classifier.serving.classifier import Classifier
+
+    info = ArtifactInfo(tmp_path, ["A", "B"], image_size, "v", {"stub": "-"}, "stub")
+    classifier = Classifier(info, _Uniform())
+    for picture, expected in (
+        (textured_lesion_picture(900), ()),
+        (textured_lesion_picture(900).filter(ImageFilter.GaussianBlur(12)), ("blurred",)),
+        (Image.new("RGB", (500, 400), (5, 5, 5)), ("too_dark",)),
+    ):
+        data = encode(picture, "JPEG", quality=90)
+        pixels, warnings = classifier.inspect(io.BytesIO(data) if as_stream else data)
+        np.testing.assert_array_equal(pixels, classifier.preprocess(data))
+        assert tuple(warning.code for warning in warnings) == expected
+        (prediction,) = classifier.classify([io.BytesIO(data) if as_stream else data])
+        assert prediction.quality_warnings == warnings
