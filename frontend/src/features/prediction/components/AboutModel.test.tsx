@@ -10,9 +10,9 @@ describe('AboutModel', () => {
     const rows = within(region).getAllByTestId('recall-row')
     expect(rows).toHaveLength(7)
     const melanoma = within(region).getByRole('row', { name: /^Melanoma/ })
-    expect(melanoma).toHaveTextContent('61.7% of 60')
+    expect(melanoma).toHaveTextContent('61.7% of 60 images')
     expect(melanoma).not.toHaveTextContent('weak')
-    expect(within(region).getByRole('row', { name: /^Actinic keratoses/ })).toHaveTextContent('26.7% of 15 (weak)')
+    expect(within(region).getByRole('row', { name: /^Actinic keratoses/ })).toHaveTextContent('26.7% of 15 images (weak)')
     expect(region).toHaveTextContent('Not a medical device')
   })
 

@@ -32,7 +32,7 @@ export function AboutModel({ card }: { card: ModelCard }) {
                   {typeof modelClass.test_recall === 'number' ? (
                     <>
                       {formatPercent(modelClass.test_recall)}
-                      {typeof modelClass.test_support === 'number' && ` of ${modelClass.test_support}`}
+                      {typeof modelClass.test_support === 'number' && ` of ${modelClass.test_support} images`}
                       {modelClass.test_recall < WEAK_RECALL && <strong className="recall-table__weak"> (weak)</strong>}
                     </>
                   ) : (

@@ -18,7 +18,7 @@ describe('ClassExplanation', () => {
   it('names the category in words, with the description', () => {
     render(<ClassExplanation modelClass={classNamed('Melanoma')} />)
     expect(screen.getByRole('heading', { name: 'What “Melanoma” means' })).toBeInTheDocument()
-    expect(screen.getByTestId('class-category')).toHaveTextContent('Malignant (a type of skin cancer)')
+    expect(screen.getByTestId('class-category')).toHaveTextContent('Category: Malignant (a type of skin cancer)')
     expect(screen.getByTestId('class-description')).toHaveTextContent('A skin cancer of the pigment cells.')
   })
 
@@ -35,7 +35,7 @@ describe('ClassExplanation', () => {
       />,
     )
     expect(screen.getByTestId('class-description')).toHaveTextContent('No description is available for this class.')
-    expect(screen.getByTestId('class-category')).toHaveTextContent('Not known to this page')
+    expect(screen.getByTestId('class-category')).toHaveTextContent('Category: not known')
     expect(screen.queryByTestId('see-a-doctor')).not.toBeInTheDocument()
   })
 })

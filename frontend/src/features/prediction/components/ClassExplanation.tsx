@@ -4,7 +4,7 @@ const CATEGORY_TEXT: Record<ModelClass['category'], string> = {
   malignant: 'Malignant (a type of skin cancer)',
   'pre-malignant': 'Pre-malignant (can turn into skin cancer)',
   benign: 'Benign (not cancer)',
-  unknown: 'Not known to this page',
+  unknown: 'not known',
 }
 
 // What the most likely class means, and for malignant and pre-malignant ones, to see a doctor.
@@ -13,9 +13,10 @@ export function ClassExplanation({ modelClass }: { modelClass: ModelClass }) {
     <section className="card class-explanation" aria-labelledby="class-explanation-heading">
       <h2 id="class-explanation-heading">What “{modelClass.name}” means</h2>
       <p className="class-explanation__category" data-testid="class-category">
-        <span className={`category-label category-label--${modelClass.category}`}>
+        Category:{' '}
+        <strong className={`category-label category-label--${modelClass.category}`}>
           {CATEGORY_TEXT[modelClass.category]}
-        </span>
+        </strong>
       </p>
       <p data-testid="class-description">
         {modelClass.description ?? 'No description is available for this class.'}
