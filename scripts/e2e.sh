@@ -27,7 +27,7 @@ TF_CPP_MIN_LOG_LEVEL=2 "$python" -c '
 import sys
 from skin_classifier.synthetic import TINY_TRAINING
 from skin_classifier.train import TrainConfig, train
-train(TrainConfig(data_dir=sys.argv[1], output_dir=sys.argv[2], epochs=(8, 1, 1), **TINY_TRAINING))
+train(TrainConfig(data_dir=sys.argv[1], output_dir=sys.argv[2], epochs=(8, 1, 1), test_fraction=0.2, **TINY_TRAINING))
 ' "$work/data" "$work/run" >"$work/train.log" 2>&1 || { cat "$work/train.log"; exit 1; }
 
 echo "e2e: starting the backend on 127.0.0.1:$api_port"

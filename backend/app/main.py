@@ -10,10 +10,11 @@ from starlette.formparsers import MultiPartParser
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api.routes import docs, health, predict, root
+from app.api.routes import docs, health, metrics, model, predict, root
 from app.core.config import Settings
 from app.core.errors import register_exception_handlers
 from app.core.logging import configure_logging
+from app.core.metrics import Metrics, MetricsMiddleware
 from app.core.middleware import (
     REQUEST_ID_HEADER,
     ForwardedPrefixMiddleware,
@@ -66,14 +67,17 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     app.state.model_service = service
     app.state.capacity = capacity
     register_exception_handlers(app)
-    for router in (root.router, health.router, predict.router, docs.schema_router):
+    for router in (root.router, health.router, model.router, predict.router, docs.schema_router):
         app.include_router(router)
     if settings.docs_enabled:
         docs.add_docs(app)
+    app.state.metrics = Metrics(service, capacity) if settings.metrics_enabled else None
+    if app.state.metrics is not None:
+        app.include_router(metrics.router)
 
-    # Added innermost first: logging wraps the security headers, which wrap CORS, which wraps the upload
-    # guard. So 408/413/503 refusals carry CORS and security headers, and every answer, preflights included,
-    # is logged with its request id.
+    # Added innermost first: metrics wrap logging, which wraps the security headers, which wrap CORS, which
+    # wraps the upload guard. So 408/413/503 refusals carry CORS and security headers, and every answer,
+    # preflights included, is logged with its request id and counted.
     app.add_middleware(
         UploadGuardMiddleware,
         max_upload_bytes=settings.max_upload_bytes,
@@ -91,6 +95,8 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     )
     app.add_middleware(SecurityHeadersMiddleware, docs_paths=(docs.DOCS_PATH,), no_store_paths=("/predict",))
     app.add_middleware(RequestLoggingMiddleware)
+    if app.state.metrics is not None:
+        app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(ForwardedPrefixMiddleware)
     return app
 

@@ -68,3 +68,48 @@ class RootResponse(BaseModel):
     model_version: str | None = Field(None, description="Set once the model has loaded.")
     runtime: str | None = None
     classes: list[str] = Field(default_factory=list, description="What the model can answer, once loaded.")
+
+
+class ModelClass(BaseModel):
+    name: str
+    description: str | None = Field(description="One plain-language sentence; null for a class not known to the API.")
+    category: Literal["malignant", "pre-malignant", "benign", "unknown"]
+    see_a_doctor: bool = Field(description="Malignant or pre-malignant: have any such lesion checked by a doctor.")
+    test_recall: float | None = Field(
+        None, ge=0.0, le=1.0, description="Share of this class's test images the model named correctly."
+    )
+    test_support: int | None = Field(None, description="Test images of this class.")
+
+
+class ModelData(BaseModel):
+    description: str | None = None
+    source: str | None = None
+    licence: str | None = None
+    split_sizes: dict[str, int] = Field(default_factory=dict, description="Images per split.")
+
+
+class ModelCalibration(BaseModel):
+    temperature: float | None = Field(None, description="Softmax temperature fitted after training.")
+    fitted_on: str | None = Field(None, description="The split the temperature was fitted on.")
+    test_expected_calibration_error: float | None = Field(
+        None, description="Mean gap between confidence and accuracy on the test split (0 is perfect)."
+    )
+
+
+class ModelTestMetrics(BaseModel):
+    samples: int
+    balanced_accuracy: float | None = Field(None, description="Mean per-class recall.")
+    accuracy: float | None = None
+
+
+class ModelCardResponse(BaseModel):
+    model_version: str
+    runtime: str
+    created_at: str | None = None
+    backbone: str | None = None
+    intended_use: str
+    disclaimer: str
+    classes: list[ModelClass] = Field(description="In the model's output order.")
+    data: ModelData
+    calibration: ModelCalibration
+    test: ModelTestMetrics | None = Field(None, description="Held-out test split figures, if the artifact has them.")

@@ -236,6 +236,14 @@ def test_root_lists_the_routes_the_app_serves(make_settings: SettingsFactory) ->
     app.include_router(extra)
     with TestClient(app) as client:
         endpoints = client.get("/").json()["endpoints"]
-    assert set(endpoints) == {"POST /predict", "GET /health", "GET /docs", "GET /openapi.json", "GET /version-history"}
+    assert set(endpoints) == {
+        "POST /predict",
+        "GET /health",
+        "GET /model",
+        "GET /metrics",
+        "GET /docs",
+        "GET /openapi.json",
+        "GET /version-history",
+    }
     assert endpoints["GET /version-history"] == "Past model versions."
     assert all(endpoints.values())

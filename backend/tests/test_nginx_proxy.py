@@ -91,3 +91,11 @@ def test_swagger_ui_works_under_the_api_prefix(proxied_api: str) -> None:
     schema = httpx.get(f"{proxied_api}/api/openapi.json", timeout=10).json()
     assert schema["servers"] == [{"url": "/api"}]
     assert "/predict" in schema["paths"]
+
+
+def test_metrics_are_not_served_through_the_public_proxy(proxied_api: str) -> None:
+    """Operators scrape the API container itself; through the page's proxy /api/metrics is a JSON 404."""
+    response = httpx.get(f"{proxied_api}/api/metrics", timeout=10)
+    assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
+    assert "http_requests_total" not in response.text
+    assert httpx.get(f"{proxied_api}/api/model", timeout=10).status_code != 404  # the model card is public

@@ -9,6 +9,7 @@ import { loadTestImage } from './test-image'
 type PredictionResponse = components['schemas']['PredictionResponse']
 type RootResponse = components['schemas']['RootResponse']
 type ErrorResponse = components['schemas']['ErrorResponse']
+type ModelCardResponse = components['schemas']['ModelCardResponse']
 
 // The API decodes the image and runs the model: allow it far longer than a page update.
 const PREDICTION_TIMEOUT_MS = 60_000
@@ -102,6 +103,21 @@ test('shows the disclaimer, then the most likely class and every class for an up
   await expect(chart.getByRole('meter')).toHaveCount(classes.length)
   await expect(chart.getByRole('meter').first()).toHaveAccessibleName(prediction.predicted_class)
   await expect(disclaimer).toBeVisible()
+
+  // What the class means (the synthetic classes have no description) and, per class, the recall on test images
+  // (scripts/e2e.sh holds out a test split).
+  const card = (await (await request.get(`${apiUrl}/model`)).json()) as ModelCardResponse
+  expect(card.model_version).toBe(prediction.model_version)
+  expect(card.classes.every(({ test_recall: recall }) => typeof recall === 'number')).toBe(true)
+  const explanation = page.getByRole('region', { name: `What “${prediction.predicted_class}” means` })
+  await expect(explanation).toContainText('No description is available for this class.')
+  const about = page.getByRole('region', { name: 'About this model' })
+  await expect(about.getByTestId('recall-row')).toHaveCount(classes.length)
+  for (const { name, test_recall: recall } of card.classes) {
+    const shown = formatPercent(recall ?? Number.NaN)
+    const row = about.getByTestId('recall-row').filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+    await expect(row).toContainText(shown)
+  }
 
   await page.addStyleTag({ content: NO_ANIMATIONS_CSS })
   await page.mouse.move(0, 0) // no hover styles in the picture

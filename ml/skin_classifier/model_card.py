@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .serving.artifact import CLASS_INDEX_FILE, MANIFEST_FILE, METRICS_FILE
+from .serving.artifact import CLASS_INDEX_FILE, INTENDED_USE, MANIFEST_FILE, METRICS_FILE, NOT_A_MEDICAL_DEVICE
 
 # Benchmark reports stored with the artifact, each as JSON and Markdown.
 BENCHMARKS_DIR = "benchmarks"
@@ -170,10 +170,7 @@ def write_model_card(artifact_dir: Path) -> None:
         "",
         "## Intended use",
         "",
-        (
-            "Education, research and software development: showing what an image classifier trained on "
-            "dermatoscopic images does with a photo. **Not a medical device; it does not diagnose.**"
-        ),
+        str(manifest.get("intended_use") or INTENDED_USE).replace(NOT_A_MEDICAL_DEVICE, f"**{NOT_A_MEDICAL_DEVICE}**"),
         "",
         "## Classes",
         "",

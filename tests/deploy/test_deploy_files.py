@@ -557,6 +557,19 @@ def test_runtime_extras_exist_in_both_packages() -> None:
         assert f"skin-classifier[{runtime.extra}]" in forwarded, f"{runtime.name}: the API does not offer it"
 
 
+def test_serving_data_files_are_packaged() -> None:
+    """The API image installs skin-classifier from a wheel: the serving JSON files (what each class means)
+    must be package data, or GET /model would fail there while passing from a checkout."""
+    from fnmatch import fnmatch
+
+    setuptools = tomllib.loads((ROOT / "ml" / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = setuptools.get("package-data", {}).get("skin_classifier.serving", [])
+    data_files = list((ROOT / "ml" / "skin_classifier" / "serving").glob("*.json"))
+    assert data_files
+    for data_file in data_files:
+        assert any(fnmatch(data_file.name, pattern) for pattern in patterns), data_file.name
+
+
 @pytest.mark.parametrize("path", ["ml", "backend"])
 def test_backend_dockerfile_copy_sources_exist(path: str) -> None:
     assert (ROOT / path / "pyproject.toml").is_file()

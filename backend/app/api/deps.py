@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.core.config import Settings
+from app.core.metrics import Metrics
 from app.services.capacity import Capacity
 from app.services.classifier import ModelService
 
@@ -26,6 +27,12 @@ def get_capacity(request: Request) -> Capacity:
     return capacity
 
 
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics  # the /metrics route exists only when this is set
+    return metrics
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ModelServiceDep = Annotated[ModelService, Depends(get_model_service)]
 CapacityDep = Annotated[Capacity, Depends(get_capacity)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     )
 
     docs_enabled: bool = Field(default=True, description="Serve /docs (Swagger UI, self-hosted: no CDN).")
+    metrics_enabled: bool = Field(
+        default=True, description="Serve /metrics (Prometheus text: requests, latency, inference time, shedding)."
+    )
     log_level: LogLevel = "INFO"
 
     @field_validator("cors_origins", mode="before")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
 from fastapi import HTTPException, status
 
 from app.core.config import Settings
@@ -70,9 +71,14 @@ def image_error_status(error: ImageError) -> int:
 @dataclass(frozen=True)
 class Classification:
     prediction: Prediction
-    inference_ms: float
+    inference_ms: float  # decode, preprocess and forward pass
     model_version: str
     runtime: str
+    model_ms: float = 0.0  # the forward pass alone
+
+
+# Called with every successful classification, from the inference thread (the metrics register one).
+ClassificationObserver = Callable[[Classification], None]
 
 
 def load_from_settings(settings: Settings) -> Classifier:
@@ -104,6 +110,7 @@ class ModelService:
         self.error: str | None = None  # the full reason, for the log only: it names paths and library errors
         self.failure: str | None = None  # what /health and /predict may say
         self.classifier: Classifier | None = None
+        self.observers: list[ClassificationObserver] = []
 
     def start(self) -> None:
         """Begin loading in a daemon thread (a stuck load must not keep the process from exiting)."""
@@ -161,7 +168,7 @@ class ModelService:
         classifier = self.ready_classifier()
         started = time.perf_counter()
         try:
-            (prediction,) = classifier.classify([image])
+            pixels = classifier.preprocess(image)
         except ImageError as error:
             status_code = image_error_status(error)
             cause = error.__cause__
@@ -173,5 +180,16 @@ class ModelService:
                 request_id,
             )
             raise HTTPException(status_code, str(error)) from error
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        return Classification(prediction, elapsed_ms, classifier.info.model_version, classifier.runtime)
+        model_started = time.perf_counter()
+        (probabilities,) = classifier.predict_probabilities(pixels[np.newaxis])
+        finished = time.perf_counter()
+        classification = Classification(
+            classifier.rank(probabilities),
+            (finished - started) * 1000,
+            classifier.info.model_version,
+            classifier.runtime,
+            model_ms=(finished - model_started) * 1000,
+        )
+        for observer in self.observers:
+            observer(classification)
+        return classification

@@ -4,7 +4,13 @@ import type { JsonBodyType } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { DISCLAIMER_TEXT } from '@/features/disclaimer/components/MedicalDisclaimer'
 import { confidentPrediction, makeImageFile, uncertainPrediction } from '@/testing/fixtures'
-import { answerPredictWith, failPredictWithNetworkError, holdPredictAnswer, receivedUploads } from '@/testing/server'
+import {
+  answerModelCardWith,
+  answerPredictWith,
+  failPredictWithNetworkError,
+  holdPredictAnswer,
+  receivedUploads,
+} from '@/testing/server'
 import { App } from './App'
 
 // Long enough for an upload to reach the mocked API (a few milliseconds), so "nothing was sent" means it.
@@ -227,5 +233,39 @@ describe('medical disclaimer', () => {
     await chooseAndAnalyze(user)
     await screen.findByRole('alert')
     expectDisclaimerVisible()
+  })
+})
+
+describe('what the result means', () => {
+  it('explains the top class beside the result, with the doctor line for melanoma', async () => {
+    answerPredictWith(200, uncertainPrediction)
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    const explanation = await screen.findByRole('region', { name: 'What “Melanoma” means' })
+    expect(explanation).toHaveTextContent('Malignant (a type of skin cancer)')
+    expect(within(explanation).getByTestId('see-a-doctor')).toHaveTextContent('Have it checked by a doctor.')
+  })
+
+  it('has no doctor line for a benign top class', async () => {
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    const explanation = await screen.findByRole('region', { name: 'What “Melanocytic nevi” means' })
+    expect(explanation).toHaveTextContent('Benign (not cancer)')
+    expect(screen.queryByTestId('see-a-doctor')).not.toBeInTheDocument()
+  })
+
+  it('shows the About this model panel with per-class recall before any upload', async () => {
+    renderApp()
+    const about = await screen.findByRole('region', { name: 'About this model' })
+    expect(within(about).getAllByTestId('recall-row')).toHaveLength(7)
+  })
+
+  it('still shows results when the model card is not available', async () => {
+    answerModelCardWith(503, { detail: 'Model is still loading; try again shortly.' })
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    expect(await screen.findByTestId('top-prediction')).toHaveTextContent('Melanocytic nevi')
+    expect(screen.queryByRole('region', { name: 'About this model' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument()
   })
 })

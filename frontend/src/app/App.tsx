@@ -1,7 +1,10 @@
 import { useState } from 'react'
 import { ErrorAlert } from '@/components/ErrorAlert'
 import { MedicalDisclaimer } from '@/features/disclaimer/components/MedicalDisclaimer'
+import { AboutModel } from '@/features/prediction/components/AboutModel'
+import { ClassExplanation } from '@/features/prediction/components/ClassExplanation'
 import { PredictionResult } from '@/features/prediction/components/PredictionResult'
+import { useModelCard } from '@/features/prediction/hooks/useModelCard'
 import { usePrediction } from '@/features/prediction/hooks/usePrediction'
 import { ImagePicker } from '@/features/upload/components/ImagePicker'
 import { ImagePreview } from '@/features/upload/components/ImagePreview'
@@ -38,6 +41,8 @@ function LesionClassifier() {
   const [fileProblem, setFileProblem] = useState('')
   const prediction = usePrediction()
   const isAnalyzing = prediction.status === 'loading'
+  const modelCard = useModelCard(prediction.result?.model_version)
+  const topClass = modelCard?.classes.find((entry) => entry.name === prediction.result?.predicted_class)
 
   const handleFileChosen = (candidate: File) => {
     prediction.reset()
@@ -70,6 +75,8 @@ function LesionClassifier() {
         </p>
       </section>
       {prediction.status === 'success' && prediction.result && <PredictionResult result={prediction.result} />}
+      {prediction.status === 'success' && topClass && <ClassExplanation modelClass={topClass} />}
+      {modelCard && <AboutModel card={modelCard} />}
     </>
   )
 }

@@ -39,6 +39,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model card
+         * @description What the loaded model is for, what each class means (malignant, pre-malignant or benign), its data and licence, per-class recall on the held-out test split and its calibration. 503 until the model is loaded.
+         */
+        get: operations["model_model_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/predict": {
         parameters: {
             query?: never;
@@ -97,6 +117,106 @@ export interface components {
             model_version: string;
             /** Runtime */
             runtime: string;
+        };
+        /** ModelCalibration */
+        ModelCalibration: {
+            /**
+             * Temperature
+             * @description Softmax temperature fitted after training.
+             */
+            temperature?: number | null;
+            /**
+             * Fitted On
+             * @description The split the temperature was fitted on.
+             */
+            fitted_on?: string | null;
+            /**
+             * Test Expected Calibration Error
+             * @description Mean gap between confidence and accuracy on the test split (0 is perfect).
+             */
+            test_expected_calibration_error?: number | null;
+        };
+        /** ModelCardResponse */
+        ModelCardResponse: {
+            /** Model Version */
+            model_version: string;
+            /** Runtime */
+            runtime: string;
+            /** Created At */
+            created_at?: string | null;
+            /** Backbone */
+            backbone?: string | null;
+            /** Intended Use */
+            intended_use: string;
+            /** Disclaimer */
+            disclaimer: string;
+            /**
+             * Classes
+             * @description In the model's output order.
+             */
+            classes: components["schemas"]["ModelClass"][];
+            data: components["schemas"]["ModelData"];
+            calibration: components["schemas"]["ModelCalibration"];
+            /** @description Held-out test split figures, if the artifact has them. */
+            test?: components["schemas"]["ModelTestMetrics"] | null;
+        };
+        /** ModelClass */
+        ModelClass: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @description One plain-language sentence; null for a class not known to the API.
+             */
+            description: string | null;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "malignant" | "pre-malignant" | "benign" | "unknown";
+            /**
+             * See A Doctor
+             * @description Malignant or pre-malignant: have any such lesion checked by a doctor.
+             */
+            see_a_doctor: boolean;
+            /**
+             * Test Recall
+             * @description Share of this class's test images the model named correctly.
+             */
+            test_recall?: number | null;
+            /**
+             * Test Support
+             * @description Test images of this class.
+             */
+            test_support?: number | null;
+        };
+        /** ModelData */
+        ModelData: {
+            /** Description */
+            description?: string | null;
+            /** Source */
+            source?: string | null;
+            /** Licence */
+            licence?: string | null;
+            /**
+             * Split Sizes
+             * @description Images per split.
+             */
+            split_sizes?: {
+                [key: string]: number;
+            };
+        };
+        /** ModelTestMetrics */
+        ModelTestMetrics: {
+            /** Samples */
+            samples: number;
+            /**
+             * Balanced Accuracy
+             * @description Mean per-class recall.
+             */
+            balanced_accuracy?: number | null;
+            /** Accuracy */
+            accuracy?: number | null;
         };
         /** PredictionResponse */
         PredictionResponse: {
@@ -224,6 +344,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+            /** @description The model is loading or failed to load. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    model_model_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelCardResponse"];
                 };
             };
             /** @description The model is loading or failed to load. */

@@ -1,9 +1,10 @@
 import { http, HttpResponse, type JsonBodyType } from 'msw'
 import { setupServer } from 'msw/node'
 import { apiUrl } from '@/lib/api-client'
-import { confidentPrediction } from './fixtures'
+import { confidentPrediction, modelCard } from './fixtures'
 
 export const predictUrl = apiUrl('predict')
+export const modelUrl = apiUrl('model')
 
 // The "file" field of every upload POST /predict received, so tests can check what went over the wire.
 export const receivedUploads: File[] = []
@@ -19,6 +20,7 @@ export const defaultHandlers = [
     receivedUploads.push(file)
     return HttpResponse.json(confidentPrediction)
   }),
+  http.get(modelUrl, () => HttpResponse.json(modelCard)),
 ]
 
 export const server = setupServer(...defaultHandlers)
@@ -44,4 +46,8 @@ export function holdPredictAnswer(body: JsonBodyType = confidentPrediction): () 
     }),
   )
   return () => release()
+}
+
+export function answerModelCardWith(status: number, body: JsonBodyType) {
+  server.use(http.get(modelUrl, () => HttpResponse.json(body, { status })))
 }

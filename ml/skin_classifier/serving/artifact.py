@@ -23,6 +23,14 @@ CLASS_INDEX_FILE = "class_index.json"
 PREPROCESSING_FILE = "preprocessing.json"
 METRICS_FILE = "metrics.json"
 
+# What every artifact is for, unless its manifest says otherwise (`intended_use`); the model card and the
+# API's GET /model both say it.
+NOT_A_MEDICAL_DEVICE = "Not a medical device; it does not diagnose."
+INTENDED_USE = (
+    "Education, research and software development: showing what an image classifier trained on "
+    f"dermatoscopic images does with a photo. {NOT_A_MEDICAL_DEVICE}"
+)
+
 
 class ArtifactError(RuntimeError):
     """The artifact folder is missing, incomplete or names a runtime that cannot be loaded."""
@@ -37,6 +45,12 @@ class ArtifactInfo:
     runtimes: dict[str, str]
     default_runtime: str
     metrics: dict[str, Any] = field(default_factory=dict)
+    # The whole manifest: training settings, data description and licence, calibration, for the model card.
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def intended_use(self) -> str:
+        return str(self.manifest.get("intended_use") or INTENDED_USE)
 
 
 def read_json(path: Path) -> Any:
@@ -74,4 +88,5 @@ def read_artifact_info(path: str | Path) -> ArtifactInfo:
         runtimes=dict(manifest["runtimes"]),
         default_runtime=str(manifest["default_runtime"]),
         metrics=read_json(metrics_path) if metrics_path.exists() else {},
+        manifest=manifest,
     )

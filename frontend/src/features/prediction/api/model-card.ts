@@ -1,0 +1,28 @@
+import { apiClient, apiUrl, type ApiSchemas } from '@/lib/api-client'
+
+// What GET /model answers: the model card, with what each class means and its recall on the test split.
+export type ModelCard = ApiSchemas['ModelCardResponse']
+export type ModelClass = ApiSchemas['ModelClass']
+
+function isModelClass(value: unknown): value is ModelClass {
+  const entry = value as Partial<ModelClass> | null
+  return typeof entry?.name === 'string' && typeof entry.category === 'string' && typeof entry.see_a_doctor === 'boolean'
+}
+
+// An older API, or a wrong address, may answer something else: the page then just leaves the card out.
+function isModelCard(body: unknown): body is ModelCard {
+  const candidate = body as Partial<ModelCard> | null
+  return (
+    typeof candidate?.model_version === 'string' &&
+    Array.isArray(candidate.classes) &&
+    candidate.classes.every(isModelClass)
+  )
+}
+
+export async function requestModelCard({ signal }: { signal?: AbortSignal } = {}): Promise<ModelCard> {
+  const response = await apiClient.get<unknown>(apiUrl('model'), { signal })
+  if (!isModelCard(response.data)) {
+    throw new Error('GET /model answered something that is not a model card.')
+  }
+  return response.data
+}
