@@ -168,7 +168,7 @@ class ModelService:
         classifier = self.ready_classifier()
         started = time.perf_counter()
         try:
-            pixels = classifier.preprocess(image)
+            pixels, quality_warnings = classifier.inspect(image)
         except ImageError as error:
             status_code = image_error_status(error)
             cause = error.__cause__
@@ -184,7 +184,7 @@ class ModelService:
         (probabilities,) = classifier.predict_probabilities(pixels[np.newaxis])
         finished = time.perf_counter()
         classification = Classification(
-            classifier.rank(probabilities),
+            classifier.rank(probabilities, quality_warnings),
             (finished - started) * 1000,
             classifier.info.model_version,
             classifier.runtime,
