@@ -54,7 +54,7 @@ function waitForPredictAnswer(page: Page): Promise<Response> {
 
 // Waits for the result region; an alert in its place fails with the alert's words.
 async function expectResultRegion(page: Page) {
-  const result = page.getByRole('region', { name: 'Result' })
+  const result = page.getByRole('region', { name: 'Result', exact: true })
   const alert = page.getByRole('alert')
   await expect(result.or(alert)).toBeVisible({ timeout: PREDICTION_TIMEOUT_MS })
   const shownError = (await alert.count()) > 0 ? await alert.innerText() : ''
@@ -89,7 +89,7 @@ test('shows the disclaimer, then the most likely class and every class for an up
   await expect(result).toContainText(
     `Most likely: ${prediction.predicted_class} — ${formatPercent(prediction.confidence)} confidence`,
   )
-  await expect(page.getByRole('heading', { name: 'Result' })).toBeFocused()
+  await expect(page.getByRole('heading', { name: 'Result', exact: true })).toBeFocused()
 
   // One row per class the model knows, most likely first, each with its percentage as text.
   const { classes = [] } = (await (await request.get(`${apiUrl}/`)).json()) as RootResponse
@@ -148,7 +148,7 @@ test('works from the keyboard alone', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeFocused()
   await page.keyboard.press('Enter')
   await expectResultRegion(page)
-  await expect(page.getByRole('heading', { name: 'Result' })).toBeFocused()
+  await expect(page.getByRole('heading', { name: 'Result', exact: true })).toBeFocused()
 })
 
 test('refuses a file that is not an image in the alert region, without uploading it', async ({ page }) => {
@@ -184,6 +184,6 @@ test("shows the server's reason in the alert region for a file that only claims 
   await expect(page.getByRole('alert')).toHaveText(
     `This file is not a supported image. Please choose a JPEG or PNG photo. (Server message: ${detail})`,
   )
-  await expect(page.getByRole('region', { name: 'Result' })).toHaveCount(0)
+  await expect(page.getByRole('region', { name: 'Result', exact: true })).toHaveCount(0)
   await saveScreenshot(page, 'server-refused-file.png')
 })
