@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,16 @@ RETRY_AFTER_HEADER = {
 
 class ErrorResponse(BaseModel):
     detail: str = Field(description="What went wrong, in words meant for a person.")
+
+
+# The 503 of every route that needs the loaded model (/health, /model).
+MODEL_NOT_READY_RESPONSE: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorResponse,
+        "headers": RETRY_AFTER_HEADER,
+        "description": "The model is loading or failed to load.",
+    }
+}
 
 
 class ClassScore(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import ModelServiceDep
-from app.schemas import RETRY_AFTER_HEADER, ErrorResponse, HealthResponse
+from app.schemas import MODEL_NOT_READY_RESPONSE, HealthResponse
 
 router = APIRouter(tags=["health"])
 
@@ -18,13 +18,7 @@ router = APIRouter(tags=["health"])
     response_model=HealthResponse,
     summary="Is the model ready to answer?",
     description="200 once the model is loaded and warmed up, 503 before that or if loading failed.",
-    responses={
-        503: {
-            "model": ErrorResponse,
-            "headers": RETRY_AFTER_HEADER,
-            "description": "The model is loading or failed to load.",
-        }
-    },
+    responses=MODEL_NOT_READY_RESPONSE,
 )
 async def health(service: ModelServiceDep) -> HealthResponse:
     classifier = service.ready_classifier()  # 503 with Retry-After until it is ready

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import ModelServiceDep
-from app.schemas import RETRY_AFTER_HEADER, ErrorResponse, ModelCardResponse
+from app.schemas import MODEL_NOT_READY_RESPONSE, ModelCardResponse
 from app.services.model_card import model_card
 
 router = APIRouter(tags=["about"])
@@ -22,13 +22,7 @@ router = APIRouter(tags=["about"])
         "What the loaded model is for, what each class means (malignant, pre-malignant or benign), its data and "
         "licence, per-class recall on the held-out test split and its calibration. 503 until the model is loaded."
     ),
-    responses={
-        503: {
-            "model": ErrorResponse,
-            "headers": RETRY_AFTER_HEADER,
-            "description": "The model is loading or failed to load.",
-        }
-    },
+    responses=MODEL_NOT_READY_RESPONSE,
 )
 async def model(service: ModelServiceDep) -> ModelCardResponse:
     return model_card(service.ready_classifier())  # 503 with Retry-After until the model is ready
