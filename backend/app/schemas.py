@@ -44,6 +44,9 @@ class QualityWarning(BaseModel):
     message: str = Field(description="The reason and advice on a better photo, in words meant for a person.")
 
 
+ImageKindName = Literal["dermoscopy", "skin-photo", "not-skin"]
+
+
 class PredictionResponse(BaseModel):
     predicted_class: str
     confidence: float = Field(ge=0.0, le=1.0, description="Confidence of `predicted_class`.")
@@ -59,6 +62,32 @@ class PredictionResponse(BaseModel):
             "too small); empty when it looks fine. The image is classified either way. Thresholds: "
             "docs/quality-thresholds.md."
         ),
+    )
+    uncertain: bool = Field(
+        description=(
+            "The calibrated top confidence is below the model's uncertainty threshold (chosen on validation "
+            "images, see GET /model): no class is clearly more likely, so the answer names no winner."
+        )
+    )
+    image_kind: ImageKindName | None = Field(
+        description=(
+            "What kind of image this looks like to the model: `dermoscopy` (what it was trained on), `skin-photo` "
+            "(an ordinary photo of skin: the lesion answer is unreliable) or `not-skin`. Null when the model has "
+            "no image-kind check."
+        )
+    )
+    image_kind_score: float | None = Field(
+        ge=0.0, le=1.0, description="The image-kind check's probability of `image_kind`."
+    )
+    heatmap: str | None = Field(
+        description=(
+            "With `explain=true`: where the model looked for the top class (Grad-CAM), as a "
+            "`data:image/png;base64,...` RGBA image at the upload's aspect ratio, transparent where it did not "
+            "look; lay it over the picture. Otherwise null."
+        )
+    )
+    heatmap_description: str | None = Field(
+        description="With `explain=true`: the heat map in words (a text alternative). Otherwise null."
     )
 
 

@@ -23,7 +23,14 @@ def test_prediction_contract(client: TestClient) -> None:
         "runtime",
         "inference_ms",
         "quality_warnings",
+        "uncertain",
+        "image_kind",
+        "image_kind_score",
+        "heatmap",
+        "heatmap_description",
     }
+    assert body["heatmap"] is None and body["heatmap_description"] is None  # only when asked for
+    assert isinstance(body["uncertain"], bool)
     scores = body["all_predictions"]
     assert sorted(score["class_name"] for score in scores) == sorted(CLASS_NAMES)
     confidences = [score["confidence"] for score in scores]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from app.core.config import DEFAULT_MODEL_DIR
@@ -24,7 +25,10 @@ HAM10000_CLASSES = {
 def test_reference_artifact_is_small_json_only_and_documented():
     files = [path for path in DEFAULT_MODEL_DIR.rglob("*") if path.is_file()]
     assert sum(path.stat().st_size for path in files) <= 30 * 1024 * 1024
-    assert not any(path.suffix in (".pkl", ".pickle", ".npy", ".npz") for path in files)
+    assert not any(path.suffix in (".pkl", ".pickle", ".joblib") for path in files)
+    for arrays in (path for path in files if path.suffix in (".npy", ".npz")):  # plain numbers, never objects
+        with np.load(arrays, allow_pickle=False) as loaded:
+            assert all(loaded[name].dtype.kind == "f" for name in loaded.files)
     manifest = json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text())
     assert (DEFAULT_MODEL_DIR / manifest["runtimes"][manifest["default_runtime"]]).is_file()
     assert set(json.loads((DEFAULT_MODEL_DIR / "class_index.json").read_text())) == HAM10000_CLASSES

@@ -19,7 +19,7 @@ from app.core.config import Settings
 from app.core.protocol import HardenedHttpToolsProtocol
 from app.services.classifier import load_from_settings
 from skin_classifier.serving.classifier import Classifier
-from skin_classifier.serving.runtimes import Predictor
+from skin_classifier.serving.runtimes import ModelOutputs, Predictor
 
 WAIT_S = 60
 LOAD_TIMEOUT_S = 120
@@ -32,9 +32,14 @@ ClientFactory = Callable[..., AbstractContextManager[TestClient]]
 
 
 def upload(
-    client: TestClient, data: bytes, name: str = "lesion.jpg", field: str = "file", content_type: str = "image/jpeg"
+    client: TestClient,
+    data: bytes,
+    name: str = "lesion.jpg",
+    field: str = "file",
+    content_type: str = "image/jpeg",
+    params: dict[str, str] | None = None,
 ) -> httpx.Response:
-    return client.post("/predict", files={field: (name, data, content_type)})
+    return client.post("/predict", files={field: (name, data, content_type)}, params=params)
 
 
 def assert_error(response: httpx.Response, status: int, *words: str) -> None:
@@ -56,7 +61,7 @@ class GatedPredictor:
         self.armed, self.entered, self.release = False, threading.Event(), threading.Event()
         self.calls: list[int] = []  # batch sizes of the forward passes, warm-up included
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def predict(self, batch: np.ndarray) -> ModelOutputs:
         self.calls.append(len(batch))
         if self.armed:
             self.entered.set()

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .export import add_runtime
-from .serving.artifact import read_artifact_info
+from .export import add_runtime, write_head
+from .jsonio import write_json
+from .serving.artifact import ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, read_artifact_info, read_json
 from .serving.preprocessing import to_model_input
 from .serving.runtimes import CONVERTIBLE_RUNTIMES, RUNTIMES, SOURCE_RUNTIME
 
@@ -25,7 +26,7 @@ CALIBRATION_METHODS = ("minmax", "percentile", "entropy")
 
 
 class ConversionSources:
-    """What converters start from: the Keras model, exported once as a SavedModel or a float32 ONNX file on
+    """What converters start from: the served Keras model (`model.served_model`), exported once as a SavedModel or a float32 ONNX file on
     first use, and the calibration images that static quantisation needs."""
 
     def __init__(
@@ -235,9 +236,10 @@ def convert_artifact(
     """
     import keras
 
-    from . import model as _custom_layers  # noqa: F401  (registers the layers the saved model uses)
+    from .model import served_model  # also registers the layers the saved model uses
 
     artifact_dir = Path(artifact_dir)
+    _upgrade_format(artifact_dir)
     info = read_artifact_info(artifact_dir)
     if runtimes is None:
         runtimes = tuple(
@@ -253,7 +255,9 @@ def convert_artifact(
         _check_calibration_images(calibration_images, info.image_size, calibrated)
     if calibration_method not in CALIBRATION_METHODS:
         raise ValueError(f"Unknown calibration method {calibration_method!r}; choose from {CALIBRATION_METHODS}")
-    model = keras.saving.load_model(artifact_dir / info.runtimes[SOURCE_RUNTIME], compile=False, safe_mode=True)
+    trained = keras.saving.load_model(artifact_dir / info.runtimes[SOURCE_RUNTIME], compile=False, safe_mode=True)
+    write_head(trained, artifact_dir)
+    model = served_model(trained)
     model(np.zeros((1, info.image_size, info.image_size, 3), np.float32))  # exporters need a called model
     with tempfile.TemporaryDirectory() as scratch:
         sources = ConversionSources(model, Path(scratch), calibration_images, calibration_method)
@@ -265,6 +269,23 @@ def convert_artifact(
     if default and default not in runtimes:
         add_runtime(artifact_dir, default, default=True)
     return list(runtimes)
+
+
+def _upgrade_format(artifact_dir: Path) -> None:
+    """Bring a format-2 artifact (probabilities only) to the current format: its Keras model is the same, the
+    other runtimes' files are stale (converting writes them again) and the head's weights are written anew."""
+    manifest = read_json(artifact_dir / MANIFEST_FILE)
+    if manifest.get("format_version") != 2 or SOURCE_RUNTIME not in manifest.get("runtimes", {}):
+        return
+    manifest["format_version"] = ARTIFACT_FORMAT_VERSION
+    manifest["runtimes"] = {SOURCE_RUNTIME: manifest["runtimes"][SOURCE_RUNTIME]}
+    manifest["default_runtime"] = SOURCE_RUNTIME
+    write_json(artifact_dir / MANIFEST_FILE, manifest)
+    log.info(
+        "Upgraded %s to artifact format %d; its other runtimes are converted again",
+        artifact_dir,
+        ARTIFACT_FORMAT_VERSION,
+    )
 
 
 def _check_calibration_images(images: np.ndarray | None, image_size: int, runtimes: list[str]) -> None:

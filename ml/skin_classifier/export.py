@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 from .jsonio import write_json
+from .model import head_weights
 from .model_card import BENCHMARKS_DIR, write_model_card
 from .serving.artifact import (
     ARTIFACT_FORMAT_VERSION,
@@ -20,6 +21,7 @@ from .serving.artifact import (
     METRICS_FILE,
     PREPROCESSING_FILE,
 )
+from .serving.explain import HEAD_FILE, Head
 from .serving.runtimes import RUNTIMES, SOURCE_RUNTIME
 
 
@@ -47,6 +49,7 @@ def export_artifact(
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save(output_dir / RUNTIMES[SOURCE_RUNTIME].file_name)
+    write_head(model, output_dir)
     write_json(output_dir / CLASS_INDEX_FILE, {name: index for index, name in enumerate(class_names)})
     write_json(
         output_dir / PREPROCESSING_FILE,
@@ -76,6 +79,11 @@ def export_artifact(
     return output_dir
 
 
+def write_head(model: keras.Model, artifact_dir: Path) -> None:
+    """The head's weights beside the model, for heat maps in any runtime (`serving.explain`)."""
+    Head(**head_weights(model)).save(artifact_dir / HEAD_FILE)
+
+
 def add_runtime(artifact_dir: str | Path, runtime: str, default: bool = False) -> None:
     """Register an extra runtime file (already written into the folder) in the manifest."""
     artifact_dir = Path(artifact_dir)
@@ -100,7 +108,15 @@ def package_for_serving(artifact_dir: str | Path, output_dir: str | Path, runtim
     if output_dir.exists():
         shutil.rmtree(output_dir)
     output_dir.mkdir(parents=True)
-    for name in (CLASS_INDEX_FILE, PREPROCESSING_FILE, METRICS_FILE, manifest["runtimes"][runtime]):
+    optional = [manifest["image_kind"]["file"]] if manifest.get("image_kind") else []  # the image-kind check
+    for name in (
+        CLASS_INDEX_FILE,
+        PREPROCESSING_FILE,
+        METRICS_FILE,
+        HEAD_FILE,
+        manifest["runtimes"][runtime],
+        *optional,
+    ):
         shutil.copy2(artifact_dir / name, output_dir / name)
     if (artifact_dir / BENCHMARKS_DIR).is_dir():
         shutil.copytree(artifact_dir / BENCHMARKS_DIR, output_dir / BENCHMARKS_DIR)

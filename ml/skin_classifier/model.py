@@ -17,6 +17,9 @@ from .backbones.registry import Backbone, get_backbone
 BASE_NAME = "base"
 CALIBRATION_LAYER = "predictions"
 LOGITS_LAYER = "logits"
+FLIP_SUFFIX = "_flip_averaged"
+SERVED_SUFFIX = "_served"
+FLIP_CORE = "classifier_logits"
 
 
 @keras.saving.register_keras_serializable(package="skin_classifier")
@@ -111,7 +114,8 @@ def build_model(
 
 
 def backbone_entry(model: keras.Model) -> Backbone:
-    return get_backbone(model.name.removeprefix("skin_lesion_").replace("_", "-"))
+    name = model.name.removeprefix("skin_lesion_").removesuffix(FLIP_SUFFIX).removesuffix(SERVED_SUFFIX)
+    return get_backbone(name.replace("_", "-"))
 
 
 def base_of(model: keras.Model) -> keras.Model:
@@ -192,7 +196,7 @@ class Flip(keras.layers.Layer):
 def with_flip_averaging(model: keras.Model) -> keras.Model:
     """Test-time augmentation: logits averaged over the image and its two mirror images, then the same
     calibrated softmax. The wrapped model's layers (and weights) are shared, not copied."""
-    logits = keras.Model(model.input, model.get_layer(LOGITS_LAYER).output, name="classifier_logits")
+    logits = keras.Model(model.input, model.get_layer(LOGITS_LAYER).output, name=FLIP_CORE)
     inputs = keras.Input(shape=model.input.shape[1:], name="image")
     views = [
         logits(inputs),
@@ -201,4 +205,64 @@ def with_flip_averaging(model: keras.Model) -> keras.Model:
     ]
     averaged = keras.layers.Average(name="flip_average", dtype="float32")(views)
     outputs = model.get_layer(CALIBRATION_LAYER)(averaged)
-    return keras.Model(inputs, outputs, name=f"{model.name}_flip_averaged")
+    return keras.Model(inputs, outputs, name=f"{model.name}{FLIP_SUFFIX}")
+
+
+def _classifier_core(model: keras.Model) -> keras.Model:
+    """The single-view classifier inside a flip-averaged model (the model itself otherwise)."""
+    names = {layer.name for layer in model.layers}
+    return model.get_layer(FLIP_CORE) if FLIP_CORE in names else model
+
+
+def served_model(model: keras.Model) -> keras.Model:
+    """The model every runtime serves: image -> (probabilities, pooled features, last conv feature map).
+
+    The base computes the feature map and the head pools it anyway, so the two extra outputs cost a copy:
+    heat maps (Grad-CAM of the registry's `last_conv_layer`) and the image-kind check read them without a
+    second pass. With flip averaging, both come from the image as uploaded, the first of its three views.
+    """
+    core = _classifier_core(model)
+    flipped = core is not model
+    base = base_of(core)
+    last_conv = base.get_layer(backbone_entry(model).last_conv_layer)
+    base_with_map = keras.Model(base.input, [last_conv.output, base.output], name="base_with_feature_map")
+    layers = core.layers
+    at = layers.index(base)
+
+    def logits_and_features(pixels):
+        x = pixels
+        for layer in layers[1:at]:  # colour constancy, normalisation
+            x = layer(x)
+        feature_map, x = base_with_map(x)
+        pooled = x = layers[at + 1](x)  # head_pool
+        for layer in layers[at + 2 :]:
+            if layer.name != CALIBRATION_LAYER:
+                x = layer(x)
+        return x, pooled, feature_map
+
+    inputs = keras.Input(shape=model.input.shape[1:], name="image")
+    logits, pooled, feature_map = logits_and_features(inputs)
+    if flipped:
+        views = [logits, logits_and_features(Flip(2)(inputs))[0], logits_and_features(Flip(1)(inputs))[0]]
+        logits = keras.layers.Average(dtype="float32")(views)
+    probabilities = model.get_layer(CALIBRATION_LAYER)(logits)
+    as_float = keras.layers.Activation("linear", dtype="float32")
+    return keras.Model(
+        inputs, [probabilities, as_float(pooled), as_float(feature_map)], name=f"{model.name}{SERVED_SUFFIX}"
+    )
+
+
+def head_weights(model: keras.Model) -> dict[str, np.ndarray]:
+    """The head's weights from pooled features to logits, for Grad-CAM in numpy (`serving.explain`).
+
+    Inference-mode batch normalisation is a per-feature scale and shift; dropout is the identity.
+    """
+    model = _classifier_core(model)
+    norm = model.get_layer("head_norm")
+    gamma, beta, mean, variance = (np.asarray(w, np.float32) for w in norm.get_weights())
+    scale = gamma / np.sqrt(variance + norm.epsilon)
+    weights = {"norm_scale": scale, "norm_shift": beta - mean * scale}
+    if "head_dense" in {layer.name for layer in model.layers}:
+        weights["dense_kernel"], weights["dense_bias"] = model.get_layer("head_dense").get_weights()
+    weights["logits_kernel"], weights["logits_bias"] = model.get_layer(LOGITS_LAYER).get_weights()
+    return {name: np.asarray(value, np.float32) for name, value in weights.items()}

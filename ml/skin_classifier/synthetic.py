@@ -52,6 +52,9 @@ def build_tiny_model(num_classes: int) -> Any:
     return build_model(num_classes=num_classes, **TINY_MODEL)
 
 
+MEAN_COLOUR_SCALE = 0.01  # the mean-colour model's logits: mean colour (0..255) times this
+
+
 def write_mean_colour_artifact(folder: str | Path, class_names: list[str], image_size: int = 32) -> Path:
     """A servable ONNX artifact built node by node, without TensorFlow: each image's mean red, green and blue,
     softmaxed into three classes (redder images lean to the first, and so on).
@@ -65,27 +68,41 @@ def write_mean_colour_artifact(folder: str | Path, class_names: list[str], image
     from onnx import TensorProto, helper
 
     from .serving.artifact import ARTIFACT_FORMAT_VERSION, CLASS_INDEX_FILE, MANIFEST_FILE, PREPROCESSING_FILE
+    from .serving.explain import HEAD_FILE, Head
 
     if len(class_names) != 3:
         raise ValueError("the mean-colour model has one class per colour channel: give three class names")
+    # Its "feature map" is the picture pooled to 4x4 cells of mean colour; pooled, the mean colour itself.
+    cell = image_size // 4
     graph = helper.make_graph(
         [
-            helper.make_node("ReduceMean", ["pixels", "axes"], ["mean"], keepdims=0),
-            helper.make_node("Mul", ["mean", "scale"], ["logits"]),
+            helper.make_node("Transpose", ["pixels"], ["channels_first"], perm=[0, 3, 1, 2]),
+            helper.make_node(
+                "AveragePool", ["channels_first"], ["cells"], kernel_shape=[cell, cell], strides=[cell, cell]
+            ),
+            helper.make_node("Transpose", ["cells"], ["feature_map"], perm=[0, 2, 3, 1]),
+            helper.make_node("ReduceMean", ["pixels", "axes"], ["pooled"], keepdims=0),
+            helper.make_node("Mul", ["pooled", "scale"], ["logits"]),
             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
         ],
         "mean_colour",
         [helper.make_tensor_value_info("pixels", TensorProto.FLOAT, ["batch", image_size, image_size, 3])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3])],
+        [
+            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 3]),
+            helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", 3]),
+            helper.make_tensor_value_info("feature_map", TensorProto.FLOAT, ["batch", 4, 4, 3]),
+        ],
         [
             helper.make_tensor("axes", TensorProto.INT64, [2], [1, 2]),
-            helper.make_tensor("scale", TensorProto.FLOAT, [], [0.01]),
+            helper.make_tensor("scale", TensorProto.FLOAT, [], [MEAN_COLOUR_SCALE]),
         ],
     )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)  # ORT 1.18+ reads it
     onnx.save(model, folder / "model.onnx")
+    identity = np.ones(3, np.float32)
+    Head(identity, 0 * identity, MEAN_COLOUR_SCALE * np.eye(3, dtype=np.float32), 0 * identity).save(folder / HEAD_FILE)
     files = {
         MANIFEST_FILE: {
             "format_version": ARTIFACT_FORMAT_VERSION,

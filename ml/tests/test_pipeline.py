@@ -167,7 +167,8 @@ def test_cli_help_explains_every_command(capsys):
 
 
 def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_path):
-    """TFLite (float16, int8) and ONNX files load without TensorFlow's Keras and give the same answers."""
+    """TFLite (float16, int8) and ONNX files load without TensorFlow's Keras and give the same answers: the
+    probabilities, and the pooled features and feature map that heat maps and the image-kind check read."""
     import shutil
 
     _, artifact = trained_run
@@ -180,10 +181,18 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
     images = [folder.paths[i] for i in range(0, len(folder.paths), 9)]
     reference = load_classifier(copy, "keras")
     batch = np.stack([reference.preprocess(path) for path in images])
-    expected = reference.predict_probabilities(batch)
+    expected = reference.predict_outputs(batch)
+    assert expected.pooled.shape == (len(images), 512) and expected.feature_map.shape[3] == 512
     for runtime, tolerance in (("tflite-float16", 0.02), ("tflite-int8", 0.1), ("onnx", 1e-4), ("onnx-float16", 0.02)):
-        probabilities = load_classifier(copy, runtime).predict_probabilities(batch)
-        np.testing.assert_allclose(probabilities, expected, atol=tolerance, err_msg=runtime)
+        outputs = load_classifier(copy, runtime).predict_outputs(batch)
+        np.testing.assert_allclose(outputs.probabilities, expected.probabilities, atol=tolerance, err_msg=runtime)
+        for name in ("pooled", "feature_map"):  # relative to their scale: activations are not probabilities
+            actual, wanted = getattr(outputs, name), getattr(expected, name)
+            scale = float(np.abs(wanted).max())
+            np.testing.assert_allclose(
+                actual / scale, wanted / scale, atol=max(tolerance, 0.02), err_msg=f"{runtime} {name}"
+            )
+    expected = expected.probabilities
     assert load_classifier(copy).runtime == "tflite-int8"
 
     slim = tmp_path / "slim"
@@ -191,6 +200,7 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
     assert sorted(p.name for p in slim.iterdir()) == [
         "README.md",
         "class_index.json",
+        "head.npz",
         "manifest.json",
         "metrics.json",
         "model_int8.tflite",

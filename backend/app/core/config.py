@@ -83,6 +83,10 @@ class Settings(BaseSettings):
         default=100, description="Open connections and requests beyond which new requests get 503 (`app.server`)."
     )
 
+    reject_not_skin: bool = Field(
+        default=False,
+        description="Answer 422 instead of a prediction when the image-kind check says the image is not skin.",
+    )
     docs_enabled: bool = Field(default=True, description="Serve /docs (Swagger UI, self-hosted: no CDN).")
     metrics_enabled: bool = Field(
         default=True, description="Serve /metrics (Prometheus text: requests, latency, inference time, shedding)."

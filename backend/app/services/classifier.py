@@ -48,6 +48,11 @@ NOT_READY_RETRY_AFTER_S = 5
 # What a client is told about a failed load: never a path or a library's message (those go to the log).
 ARTIFACT_FAILURE = "the model files are missing, incomplete or of an unsupported version."
 RUNTIME_FAILURE = "the model runtime could not open the model."
+NOT_SKIN = "not-skin"
+NOT_SKIN_MESSAGE = (
+    "This does not look like a photo of skin, so it was not classified. Upload a close, sharp photo of the skin "
+    "lesion, ideally taken through a dermatoscope."
+)
 
 
 class ModelNotReadyError(HTTPException):
@@ -75,6 +80,7 @@ class Classification:
     model_version: str
     runtime: str
     model_ms: float = 0.0  # the forward pass alone
+    explain_ms: float = 0.0  # the heat map, when asked for
 
 
 # Called with every successful classification, from the inference thread (the metrics register one).
@@ -159,8 +165,8 @@ class ModelService:
             raise ModelNotReadyError(self.describe_state())
         return self.classifier
 
-    def classify(self, image: ImageSource, request_id: str | None = None) -> Classification:
-        """Classify one uploaded image (bytes or a file).
+    def classify(self, image: ImageSource, request_id: str | None = None, explain: bool = False) -> Classification:
+        """Classify one uploaded image (bytes or a file); with `explain`, add the top class's heat map.
 
         Raises `HTTPException`: 503 if the model is not ready, 413/415/422 for an image that cannot be used
         (with a fixed message; the library's exception is logged by type only).
@@ -168,7 +174,7 @@ class ModelService:
         classifier = self.ready_classifier()
         started = time.perf_counter()
         try:
-            pixels, quality_warnings = classifier.inspect(image)
+            inspected = classifier.inspect(image)
         except ImageError as error:
             status_code = image_error_status(error)
             cause = error.__cause__
@@ -181,15 +187,24 @@ class ModelService:
             )
             raise HTTPException(status_code, str(error)) from error
         model_started = time.perf_counter()
-        (probabilities,) = classifier.predict_probabilities(pixels[np.newaxis])
+        outputs = classifier.predict_outputs(inspected.pixels[np.newaxis])
+        model_finished = time.perf_counter()
+        prediction = classifier.answer(outputs, inspected, explain_top=explain)
         finished = time.perf_counter()
         classification = Classification(
-            classifier.rank(probabilities, quality_warnings),
+            prediction,
             (finished - started) * 1000,
             classifier.info.model_version,
             classifier.runtime,
-            model_ms=(finished - model_started) * 1000,
+            model_ms=(model_finished - model_started) * 1000,
+            explain_ms=(finished - model_finished) * 1000 if explain else 0.0,
         )
+        kind = prediction.image_kind
+        if self.settings.reject_not_skin and kind is not None and kind.kind == NOT_SKIN:
+            refusals.info(
+                "Image refused: status=422 reason=not-skin score=%.3f (request_id=%s)", kind.score, request_id
+            )
+            raise HTTPException(422, NOT_SKIN_MESSAGE)
         for observer in self.observers:
             observer(classification)
         return classification

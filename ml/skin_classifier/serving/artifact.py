@@ -6,6 +6,8 @@ An artifact folder holds the model in one or more runtimes plus JSON metadata (n
     class_index.json     class name -> output index
     preprocessing.json   image size and the preprocessing it was trained with
     metrics.json         evaluation figures
+    head.npz             the head's weights, for heat maps (numpy arrays, read without pickles)
+    image_kind.json      optional: the image-kind check (dermoscopy, skin photo or not skin)
     README.md            the model card
 """
 
@@ -16,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# 2: models take RGB pixels in 0..255 and normalise inside (1 normalised outside, and is refused).
-ARTIFACT_FORMAT_VERSION = 2
+# 3: models output probabilities, pooled features and the last conv feature map, and the folder holds the
+# head's weights. 2 output probabilities only; 1 normalised pixels outside the model. Older ones are refused.
+ARTIFACT_FORMAT_VERSION = 3
 MANIFEST_FILE = "manifest.json"
 CLASS_INDEX_FILE = "class_index.json"
 PREPROCESSING_FILE = "preprocessing.json"
@@ -52,6 +55,12 @@ class ArtifactInfo:
     def intended_use(self) -> str:
         return str(self.manifest.get("intended_use") or INTENDED_USE)
 
+    @property
+    def uncertainty_threshold(self) -> float | None:
+        """Calibrated top confidences below this are "uncertain" (chosen on validation); None: never."""
+        value = self.manifest.get("training", {}).get("calibration", {}).get("uncertainty_threshold")
+        return None if value is None else float(value)
+
 
 def read_json(path: Path) -> Any:
     """A JSON file of the artifact; a missing or malformed one is an `ArtifactError`."""
@@ -72,7 +81,8 @@ def read_artifact_info(path: str | Path) -> ArtifactInfo:
     if manifest.get("format_version") != ARTIFACT_FORMAT_VERSION:
         raise ArtifactError(
             f"Artifact format {manifest.get('format_version')} is not supported (this code reads format "
-            f"{ARTIFACT_FORMAT_VERSION}, whose models normalise pixels themselves); re-export it"
+            f"{ARTIFACT_FORMAT_VERSION}: models that normalise pixels themselves and output their features too); "
+            "convert it again with `skin-classifier convert` from its model.keras"
         )
     class_index: dict[str, int] = read_json(path / CLASS_INDEX_FILE)
     class_names = [name for name, _ in sorted(class_index.items(), key=lambda item: item[1])]

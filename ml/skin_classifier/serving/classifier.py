@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from .artifact import ArtifactError, ArtifactInfo, read_artifact_info
+from .explain import HEAD_FILE, Head, Heatmap, explain
+from .image_kind import ImageKind, ImageKindCheck
 from .preprocessing import (
     DEFAULT_DECODE_BUDGET,
     DEFAULT_MAX_PIXELS,
@@ -24,7 +27,7 @@ from .preprocessing import (
     to_model_input,
 )
 from .quality import ANALYSIS_SIZE, QualityWarning, check_quality
-from .runtimes import Predictor, load_predictor
+from .runtimes import ModelOutputs, Predictor, load_predictor
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,20 @@ class Prediction:
     all_predictions: list[ClassScore]
     # What may make this answer less trustworthy (too dark, blurred, ...); empty when the picture looks fine.
     quality_warnings: tuple[QualityWarning, ...] = ()
+    # The calibrated top confidence is below the artifact's threshold, chosen on validation: no clear winner.
+    uncertain: bool = False
+    # Dermoscopy, an ordinary skin photo or not skin; None when the artifact has no image-kind check.
+    image_kind: ImageKind | None = None
+    # Where the model looked for the top class; only when asked for.
+    heatmap: Heatmap | None = None
+
+
+class Inspected(NamedTuple):
+    """One decoded upload: the model's input, what is wrong with the picture, and its shape as uploaded."""
+
+    pixels: np.ndarray
+    quality_warnings: tuple[QualityWarning, ...]
+    picture_size: tuple[int, int]  # (width, height) after EXIF orientation: the heat map's aspect ratio
 
 
 def predict_in_batches(
@@ -71,6 +88,13 @@ class Classifier:
     ) -> None:
         self.info = info
         self.predictor = predictor
+        self.head = Head.load(info.path / HEAD_FILE)
+        if self.head.num_classes != len(info.class_names):
+            raise ArtifactError(
+                f"{HEAD_FILE} has {self.head.num_classes} classes, the class index {len(info.class_names)}"
+            )
+        kind_file = info.manifest.get("image_kind", {}).get("file")
+        self.image_kind_check = ImageKindCheck.load(info.path / kind_file) if kind_file else None
         self.max_pixels = max_pixels
         self.formats = formats
         self.decode_budget = decode_budget
@@ -89,7 +113,7 @@ class Classifier:
         with self._decode_lock:
             return to_model_input(self._decode(source).resized(self.info.image_size))
 
-    def inspect(self, source: ImageSource) -> tuple[np.ndarray, tuple[QualityWarning, ...]]:
+    def inspect(self, source: ImageSource) -> Inspected:
         """Model input for one image, and the quality warnings of its decoded picture (from the same decode)."""
         # Models under 112 px (tests' tiny ones) reduce pictures below the scale the check measures at: the
         # check decodes the image again rather than change the model's pixels, so a stream is read once here.
@@ -99,21 +123,32 @@ class Classifier:
         with self._decode_lock:
             decoded = self._decode(source)
             pixels = to_model_input(decoded.resized(self.info.image_size))
+            picture_size = decoded.upright_size
             if small_model and min(decoded.picture.size) < min(ANALYSIS_SIZE, *decoded.stored_size):
                 decoded = decode(
                     source, ANALYSIS_SIZE // 2, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
                 )
-            return pixels, check_quality(decoded.picture, decoded.stored_size)
+            return Inspected(pixels, check_quality(decoded.picture, decoded.stored_size), picture_size)
+
+    def predict_outputs(self, batch: np.ndarray) -> ModelOutputs:
+        outputs = self.predictor.predict(batch)
+        count, features = batch.shape[0], self.head.norm_scale.shape[0]
+        expected = [(count, len(self.info.class_names)), (count, features)]
+        actual = [outputs.probabilities.shape, outputs.pooled.shape]
+        if actual != expected or outputs.feature_map.shape[::3] != (count, features):
+            raise ArtifactError(f"Model returned shapes {actual} and {outputs.feature_map.shape}, expected {expected}")
+        return outputs
 
     def predict_probabilities(self, batch: np.ndarray) -> np.ndarray:
-        probabilities = self.predictor.predict(batch)
-        expected = (batch.shape[0], len(self.info.class_names))
-        if probabilities.shape != expected:
-            raise ArtifactError(f"Model returned shape {probabilities.shape}, expected {expected}")
-        return probabilities
+        return self.predict_outputs(batch).probabilities
+
+    def pooled_features(self, batch: np.ndarray) -> np.ndarray:
+        """The head's input features, (N, features): what the image-kind check is trained on."""
+        return self.predict_outputs(batch).pooled
 
     def rank(self, probabilities: np.ndarray, quality_warnings: tuple[QualityWarning, ...] = ()) -> Prediction:
-        """Turn one probability vector into the sorted, renormalised response shape."""
+        """Turn one probability vector into the sorted, renormalised response shape, flagged `uncertain` when
+        its top confidence is under the artifact's threshold."""
         probabilities = np.clip(probabilities.astype(np.float64), 0.0, None)
         total = probabilities.sum()
         if not np.isfinite(total) or total <= 0:
@@ -121,15 +156,29 @@ class Classifier:
         probabilities = probabilities / total
         order = np.argsort(-probabilities, kind="stable")
         scores = [ClassScore(self.info.class_names[i], float(probabilities[i])) for i in order]
-        return Prediction(scores[0].class_name, scores[0].confidence, scores, quality_warnings)
+        threshold = self.info.uncertainty_threshold
+        uncertain = threshold is not None and scores[0].confidence < threshold
+        return Prediction(scores[0].class_name, scores[0].confidence, scores, quality_warnings, uncertain)
 
-    def classify(self, sources: list[ImageSource]) -> list[Prediction]:
+    def answer(
+        self, outputs: ModelOutputs, inspected: Inspected, row: int = 0, explain_top: bool = False
+    ) -> Prediction:
+        """The response for one image of a batch: ranked classes, image kind, and with `explain_top` the heat map
+        of the top class (computed only then)."""
+        prediction = self.rank(outputs.probabilities[row], inspected.quality_warnings)
+        if self.image_kind_check is not None:
+            (kind,) = self.image_kind_check.judge(outputs.pooled[row : row + 1])
+            prediction = replace(prediction, image_kind=kind)
+        if explain_top:
+            top = self.info.class_names.index(prediction.predicted_class)
+            heatmap = explain(self.head, outputs.pooled[row], outputs.feature_map[row], top, inspected.picture_size)
+            prediction = replace(prediction, heatmap=heatmap)
+        return prediction
+
+    def classify(self, sources: list[ImageSource], explain_top: bool = False) -> list[Prediction]:
         inspected = [self.inspect(source) for source in sources]
-        batch = np.stack([pixels for pixels, _ in inspected])
-        return [
-            self.rank(row, warnings)
-            for row, (_, warnings) in zip(self.predict_probabilities(batch), inspected, strict=True)
-        ]
+        outputs = self.predict_outputs(np.stack([image.pixels for image in inspected]))
+        return [self.answer(outputs, image, row, explain_top) for row, image in enumerate(inspected)]
 
     def warm_up(self) -> None:
         """Run one inference so the first user request does not pay for graph set-up."""

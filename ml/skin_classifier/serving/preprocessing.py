@@ -138,6 +138,10 @@ def _open(source: str | Path | BinaryIO, max_pixels: int, formats: tuple[str, ..
         raise CorruptImageError("Image could not be decoded; it is damaged or malformed.") from error
 
 
+# EXIF orientations that turn the picture a quarter (width and height swap places).
+QUARTER_TURNS = frozenset({5, 6, 7, 8})
+
+
 def _orientation(image: Image.Image) -> int:
     """The EXIF orientation (1..8), read without rewriting the EXIF block; unreadable EXIF counts as upright."""
     try:
@@ -221,13 +225,15 @@ def _reduced_heif(stream: str | Path | BinaryIO, image_size: int) -> Image.Image
 class Decoded:
     """An image decoded upright and reduced, before the resize to the model's input.
 
-    `picture` keeps at least twice the model's input size on each side (smaller images stay whole), so checks
-    of the picture itself, such as `quality.check_quality`, see more than the model's input; `stored_size` is
-    the width and height the file holds, before any reduction.
+    `picture` keeps at least twice the model's input size on each side (smaller images stay whole, and each
+    side is reduced by its own whole factor, so its aspect ratio may differ), so checks of the picture itself,
+    such as `quality.check_quality`, see more than the model's input; `stored_size` is the width and height the
+    file holds, before any reduction; `upright_size` the same turned as the picture is shown.
     """
 
     picture: Image.Image
     stored_size: tuple[int, int]
+    upright_size: tuple[int, int]
 
     def resized(self, image_size: int) -> np.ndarray:
         """The (size, size, 3) uint8 RGB pixels the model takes."""
@@ -263,11 +269,13 @@ def decode(
                 "pixels in total. Send a smaller image."
             )
         if image.format == "HEIF":
-            upright = _reduced_heif(stream, image_size)
+            upright = _reduced_heif(stream, image_size)  # libheif reports and applies its own rotation
+            upright_size = (width, height)
         else:
             image.load()
             upright = _reduced_pillow(image, image_size)
-        return Decoded(upright, (width, height))
+            upright_size = (height, width) if _orientation(image) in QUARTER_TURNS else (width, height)
+        return Decoded(upright, (width, height), upright_size)
     except (ImageError, MemoryError):
         raise
     except Exception as error:  # truncated data, bad chunks, decoder failures: all the same to a user

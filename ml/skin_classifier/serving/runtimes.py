@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -24,8 +24,26 @@ from .machine import available_cpus
 AUTO = "auto"  # the artifact's default runtime
 
 
+class ModelOutputs(NamedTuple):
+    """What every served model returns for a batch (see `model.served_model`)."""
+
+    probabilities: np.ndarray  # (N, classes), calibrated
+    pooled: np.ndarray  # (N, features): the head's input, for the image-kind check and heat maps
+    feature_map: np.ndarray  # (N, h, w, features): the registry's last conv layer, for heat maps
+
+
+def model_outputs(outputs: list[Any] | tuple[Any, ...]) -> ModelOutputs:
+    """The three outputs, in the served model's order, as float32 arrays; anything else is refused."""
+    if len(outputs) != len(ModelOutputs._fields):
+        raise ArtifactError(
+            f"The model has {len(outputs)} output(s), expected probabilities, pooled features and a feature map; "
+            "re-export it with this version"
+        )
+    return ModelOutputs(*(np.asarray(output, dtype=np.float32) for output in outputs))
+
+
 class Predictor(Protocol):
-    """A loaded model: a (N, H, W, 3) float32 batch in, (N, classes) probabilities out.
+    """A loaded model: a (N, H, W, 3) float32 batch in, `ModelOutputs` out.
 
     `predict` may be called from several threads at once; a predictor whose library is not thread-safe
     serialises the calls itself.
@@ -33,7 +51,7 @@ class Predictor(Protocol):
 
     runtime: str
 
-    def predict(self, batch: np.ndarray) -> np.ndarray: ...
+    def predict(self, batch: np.ndarray) -> ModelOutputs: ...
 
 
 PredictorLoader = Callable[[Path, str, "int | None"], Predictor]
@@ -50,16 +68,16 @@ class KerasPredictor:
     def __init__(self, model_path: Path, runtime: str = "keras", threads: int | None = None) -> None:
         import keras  # imported here so that serving other runtimes never needs TensorFlow
 
-        from .. import model as _custom_layers  # noqa: F401  (registers the layers the saved model uses)
+        from ..model import served_model  # also registers the layers the saved model uses
 
         self.runtime = runtime
-        self.model: Any = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+        self.model: Any = served_model(keras.saving.load_model(model_path, compile=False, safe_mode=True))
         self._lock = threading.Lock()
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def predict(self, batch: np.ndarray) -> ModelOutputs:
         # predict_on_batch runs a compiled graph: several times faster than an eager call at batch 1.
         with self._lock:
-            return np.asarray(self.model.predict_on_batch(batch), dtype=np.float32)
+            return model_outputs(self.model.predict_on_batch(batch))
 
 
 class TFLitePredictor:
@@ -71,7 +89,9 @@ class TFLitePredictor:
         self.runtime = runtime
         self.interpreter = Interpreter(model_path=str(model_path), num_threads=thread_count(threads))
         self.input_index = self.interpreter.get_input_details()[0]["index"]
-        self.output_index = self.interpreter.get_output_details()[0]["index"]
+        # The converter names outputs "output_0", "output_1", ... in the model's order, but lists them in any.
+        details = sorted(self.interpreter.get_output_details(), key=lambda detail: _output_position(detail["name"]))
+        self.output_indices = [detail["index"] for detail in details]
         self.batch_size = 0
         self._lock = threading.Lock()
 
@@ -83,7 +103,12 @@ class TFLitePredictor:
                 self.batch_size = batch.shape[0]
             self.interpreter.set_tensor(self.input_index, batch.astype(np.float32, copy=False))
             self.interpreter.invoke()
-            return np.array(self.interpreter.get_tensor(self.output_index), dtype=np.float32)
+            return model_outputs([np.array(self.interpreter.get_tensor(index)) for index in self.output_indices])
+
+
+def _output_position(name: str) -> int:
+    digits = "".join(character for character in name.rsplit("_", 1)[-1].rsplit(":", 1)[-1] if character.isdigit())
+    return int(digits) if digits else 0
 
 
 class OnnxPredictor:
@@ -105,10 +130,10 @@ class OnnxPredictor:
         self.input_name = self.session.get_inputs()[0].name
         self._lock = threading.Lock()
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def predict(self, batch: np.ndarray) -> ModelOutputs:
         with self._lock:
-            (probabilities,) = self.session.run(None, {self.input_name: batch.astype(np.float32, copy=False)})
-        return np.asarray(probabilities, dtype=np.float32)
+            outputs = self.session.run(None, {self.input_name: batch.astype(np.float32, copy=False)})
+        return model_outputs(outputs)
 
 
 @dataclass(frozen=True)

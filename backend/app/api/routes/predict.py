@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import CapacityDep, ModelServiceDep, SettingsDep
@@ -33,7 +33,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     422: {
         "model": ErrorResponse,
-        "description": "No 'file' field, an empty file, or a damaged, truncated or malformed image.",
+        "description": (
+            "No 'file' field, an empty file, a damaged, truncated or malformed image, or (with REJECT_NOT_SKIN "
+            "set) an image that does not look like skin."
+        ),
     },
     503: {
         "model": ErrorResponse,
@@ -49,7 +52,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     summary="Classify a skin lesion image",
     description=(
         "Classify one image sent as multipart/form-data field 'file'. A dark, bright, blurred or small picture "
-        "is still classified; `quality_warnings` says what is wrong with it."
+        "is still classified; `quality_warnings` says what is wrong with it. Every answer says `image_kind`: "
+        "a lesion name for something that is not a dermoscopy image deserves little trust. With `explain=true` "
+        "the answer adds a heat map of where the model looked."
     ),
     responses=ERROR_RESPONSES,
     # One file and at most two other fields (browsers may add one); text fields are small.
@@ -61,6 +66,9 @@ async def predict(
     service: ModelServiceDep,
     settings: SettingsDep,
     capacity: CapacityDep,
+    explain: Annotated[
+        bool, Query(description="Add `heatmap`: where the model looked for the top class (costs a few ms).")
+    ] = False,
 ) -> PredictionResponse:
     # The upload guard has bounded the body already; the form overhead aside, the file is checked exactly.
     if file.size is not None and file.size > settings.max_upload_bytes:
@@ -74,18 +82,23 @@ async def predict(
             logger.info("Client gone before its prediction started; dropped (request_id=%s)", request_id)
             raise HTTPException(499, "Client closed the request.")
         # Off the event loop: /health and other requests keep being answered during inference.
-        result = await run_in_threadpool(service.classify, file.file, request_id)
+        result = await run_in_threadpool(service.classify, file.file, request_id, explain)
+    prediction = result.prediction
     return PredictionResponse(
-        predicted_class=result.prediction.predicted_class,
-        confidence=result.prediction.confidence,
+        predicted_class=prediction.predicted_class,
+        confidence=prediction.confidence,
         all_predictions=[
-            ClassScore(class_name=score.class_name, confidence=score.confidence)
-            for score in result.prediction.all_predictions
+            ClassScore(class_name=score.class_name, confidence=score.confidence) for score in prediction.all_predictions
         ],
         model_version=result.model_version,
         runtime=result.runtime,
         inference_ms=round(result.inference_ms, 3),
         quality_warnings=[
-            QualityWarning(code=warning.code, message=warning.message) for warning in result.prediction.quality_warnings
+            QualityWarning(code=warning.code, message=warning.message) for warning in prediction.quality_warnings
         ],
+        uncertain=prediction.uncertain,
+        image_kind=prediction.image_kind.kind if prediction.image_kind else None,  # type: ignore[arg-type]
+        image_kind_score=round(prediction.image_kind.score, 4) if prediction.image_kind else None,
+        heatmap=prediction.heatmap.data_url if prediction.heatmap else None,
+        heatmap_description=prediction.heatmap.description if prediction.heatmap else None,
     )
