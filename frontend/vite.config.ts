@@ -13,10 +13,9 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
-    // Fixed values so a local .env cannot change what the tests expect.
+    // A fixed value so a local .env cannot change what the tests expect.
     env: {
       VITE_API_URL: 'http://localhost:8000',
-      VITE_LOW_CONFIDENCE_THRESHOLD: '0.5',
     },
   },
 })

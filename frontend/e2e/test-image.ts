@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
 
 export type UploadFile = { name: string; mimeType: string; buffer: Buffer }
+
+// An everyday photo that is not skin, a cup of coffee (CC0; fixtures/README.md gives its source).
+export const everydayPhotoPath = fileURLToPath(new URL('./fixtures/everyday-coffee.jpg', import.meta.url))
 
 function crc32(bytes: Buffer): number {
   let crc = 0xffffffff

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { readThreshold, trimTrailingSlashes } from './config'
+import { trimTrailingSlashes } from './config'
 
 // config.ts reads the environment once, when it is imported: load a fresh copy after changing it.
 async function loadConfigWith(env: Record<string, string>) {
@@ -13,32 +13,19 @@ afterEach(() => {
 })
 
 describe('config', () => {
-  it('reads the API URL and threshold from the environment', async () => {
-    // Not the defaults, so a config that ignored the environment would fail here.
-    const config = await loadConfigWith({
-      VITE_API_URL: 'https://api.example.org/v2/',
-      VITE_LOW_CONFIDENCE_THRESHOLD: '0.72',
-    })
+  it('reads the API URL from the environment', async () => {
+    // Not the default, so a config that ignored the environment would fail here.
+    const config = await loadConfigWith({ VITE_API_URL: 'https://api.example.org/v2/' })
     expect(config.API_URL).toBe('https://api.example.org/v2')
-    expect(config.LOW_CONFIDENCE_THRESHOLD).toBe(0.72)
   })
 
-  it('falls back to the defaults when the environment leaves the values empty', async () => {
-    const config = await loadConfigWith({ VITE_API_URL: '', VITE_LOW_CONFIDENCE_THRESHOLD: '' })
+  it('falls back to the default when the environment leaves the API URL empty', async () => {
+    const config = await loadConfigWith({ VITE_API_URL: '' })
     expect(config.API_URL).toBe('http://localhost:8000')
-    expect(config.LOW_CONFIDENCE_THRESHOLD).toBe(0.5)
   })
 
   it('trims trailing slashes from the API URL', () => {
     expect(trimTrailingSlashes('/api/')).toBe('/api')
     expect(trimTrailingSlashes('http://host:8000//')).toBe('http://host:8000')
-  })
-
-  it('falls back to 0.5 for a missing or invalid threshold', () => {
-    expect(readThreshold('0.7')).toBe(0.7)
-    expect(readThreshold(undefined)).toBe(0.5)
-    expect(readThreshold('high')).toBe(0.5)
-    expect(readThreshold('1.5')).toBe(0.5)
-    expect(readThreshold('-0.1')).toBe(0.5)
   })
 })

@@ -3,7 +3,6 @@
 // The VITE_* values config.ts reads; Vite replaces them at build time.
 interface ImportMetaEnv {
   readonly VITE_API_URL?: string
-  readonly VITE_LOW_CONFIDENCE_THRESHOLD?: string
 }
 
 interface ImportMeta {

@@ -3,12 +3,19 @@ import userEvent, { type UserEvent } from '@testing-library/user-event'
 import type { JsonBodyType } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { DISCLAIMER_TEXT } from '@/features/disclaimer/components/MedicalDisclaimer'
-import { confidentPrediction, makeImageFile, uncertainPrediction } from '@/testing/fixtures'
+import {
+  confidentPrediction,
+  makeImageFile,
+  notSkinPrediction,
+  skinPhotoPrediction,
+  uncertainPrediction,
+} from '@/testing/fixtures'
 import {
   answerModelCardWith,
   answerPredictWith,
   failPredictWithNetworkError,
   holdPredictAnswer,
+  receivedPredictUrls,
   receivedUploads,
 } from '@/testing/server'
 import { App } from './App'
@@ -49,9 +56,11 @@ describe('upload flow', () => {
     expect(receivedUploads).toHaveLength(1)
     // jsdom loses the file name and bytes when msw reads its FormData; the "file" field and its type survive.
     expect(receivedUploads[0]?.type).toBe('image/png')
+    expect(receivedPredictUrls).toEqual(['http://localhost:8000/predict?explain=true'])
     expect(screen.getByRole('heading', { name: 'Result' })).toHaveFocus()
     expect(screen.getByText(/Model version 3f2a9c1b7d4e/)).toBeInTheDocument()
-    expect(screen.queryByTestId('low-confidence-notice')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('cannot-tell')).not.toBeInTheDocument()
+    expect(screen.queryByTestId('ordinary-photo-warning')).not.toBeInTheDocument()
   })
 
   it('shows a busy, disabled Analyze button while waiting for the server', async () => {
@@ -168,15 +177,50 @@ describe('result chart', () => {
   })
 })
 
-describe('low confidence', () => {
-  it('says plainly when the model is not confident', async () => {
+describe('when the model cannot tell', () => {
+  it('says so plainly instead of naming a class, and still shows the spread over every class', async () => {
     answerPredictWith(200, uncertainPrediction)
     const { user } = renderApp()
     await chooseAndAnalyze(user)
-    expect(await screen.findByTestId('top-prediction')).toHaveTextContent('Most likely: Melanoma — 38.0% confidence')
-    const notice = screen.getByTestId('low-confidence-notice')
-    expect(notice).toHaveTextContent('The model is not confident about this image.')
-    expect(notice).toHaveTextContent('No class reached 50%')
+    const result = await screen.findByRole('region', { name: 'Result' })
+    expect(within(result).getByRole('heading', { name: 'The model cannot tell what this is' })).toBeInTheDocument()
+    expect(screen.getByRole('heading', { name: 'Result' })).toHaveFocus()
+    expect(result).not.toHaveTextContent('Most likely')
+    const chart = within(result).getByRole('list', { name: 'Confidence for every class' })
+    expect(within(chart).getAllByRole('listitem').map((row) => row.textContent)).toEqual([
+      'Melanoma38.0%',
+      'Melanocytic nevi34.0%',
+      'Benign keratosis-like lesions28.0%',
+    ])
+    // Explaining "Melanoma" would name it after all.
+    expect(screen.queryByRole('region', { name: /^What “/ })).not.toBeInTheDocument()
+  })
+})
+
+describe('the kind of picture', () => {
+  it('says a picture that is not skin is not skin, with no lesion named and no chart', async () => {
+    answerPredictWith(200, notSkinPrediction)
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    const result = await screen.findByRole('region', { name: 'Result' })
+    expect(within(result).getByRole('heading', { name: 'This does not look like a photo of skin' })).toBeInTheDocument()
+    expect(result).toHaveTextContent('Please upload a close, sharp photo of the skin lesion itself')
+    expect(screen.getByRole('heading', { name: 'Result' })).toHaveFocus()
+    expect(result).not.toHaveTextContent('Melanocytic nevi')
+    expect(screen.queryByRole('list', { name: 'Confidence for every class' })).not.toBeInTheDocument()
+    expect(screen.queryByRole('region', { name: /^What “/ })).not.toBeInTheDocument()
+  })
+
+  it('warns before the answer that an ordinary photo gives unreliable results, and still answers', async () => {
+    answerPredictWith(200, skinPhotoPrediction)
+    const { user } = renderApp()
+    await chooseAndAnalyze(user)
+    const result = await screen.findByRole('region', { name: 'Result' })
+    const warning = within(result).getByRole('region', { name: /ordinary photo/ })
+    expect(warning).toHaveTextContent('The model was trained on dermoscopy images')
+    expect(within(result).getByTestId('top-prediction')).toHaveTextContent('Most likely: Melanocytic nevi — 83.2% confidence')
+    expect(within(result).getByRole('list', { name: 'Confidence for every class' })).toBeInTheDocument()
+    expect(await screen.findByRole('region', { name: 'What “Melanocytic nevi” means' })).toBeInTheDocument()
   })
 })
 
@@ -184,7 +228,8 @@ describe('server errors', () => {
   it.each([
     [413, { detail: 'File too large' }, 'This image is too large for the server. Please choose an image smaller than 10 MB. (Server message: File too large)'],
     [415, { detail: 'Unsupported media type: text/plain' }, 'This file is not a supported image. Please choose a JPEG or PNG photo. (Server message: Unsupported media type: text/plain)'],
-    [422, { detail: 'Could not decode image' }, 'The server could not read this image. It may be empty or damaged. Please choose another photo. (Server message: Could not decode image)'],
+    [422, { detail: 'Could not decode image' }, 'Could not decode image'],
+    [422, { detail: 'This does not look like a photo of skin. Please upload a close photo of the skin lesion.' }, 'This does not look like a photo of skin. Please upload a close photo of the skin lesion.'],
     [422, { detail: [{ loc: ['body', 'file'], msg: 'Field required', type: 'missing' }] }, 'The server could not read this image. It may be empty or damaged. Please choose another photo. (Server message: Field required)'],
     [503, { detail: 'Model not loaded' }, 'The model is not ready yet (it may still be loading). Please wait a minute and try again.'],
     [500, { detail: 'Traceback (most recent call last): ...' }, 'The analysis server had a problem (error 500). Please try again later.'],
@@ -192,7 +237,8 @@ describe('server errors', () => {
     answerPredictWith(status, body)
     const { user } = renderApp()
     await chooseAndAnalyze(user)
-    expect(await screen.findByRole('alert')).toHaveTextContent(expectedMessage)
+    // The whole message, so a 422 shown with words around the server's own would fail.
+    expect((await screen.findByRole('alert')).textContent).toBe(expectedMessage)
     expect(screen.queryByTestId('top-prediction')).not.toBeInTheDocument()
     expect(screen.getByRole('button', { name: 'Analyze' })).toBeEnabled()
   })
@@ -238,7 +284,7 @@ describe('medical disclaimer', () => {
 
 describe('what the result means', () => {
   it('explains the top class beside the result, with the doctor line for melanoma', async () => {
-    answerPredictWith(200, uncertainPrediction)
+    answerPredictWith(200, { ...uncertainPrediction, uncertain: false }) // Melanoma ahead, and named
     const { user } = renderApp()
     await chooseAndAnalyze(user)
     const explanation = await screen.findByRole('region', { name: 'What “Melanoma” means' })

@@ -1,9 +1,12 @@
 import { useState } from 'react'
 import { ErrorAlert } from '@/components/ErrorAlert'
 import { MedicalDisclaimer } from '@/features/disclaimer/components/MedicalDisclaimer'
+import { answerKind } from '@/features/prediction/answer-kind'
 import { AboutModel } from '@/features/prediction/components/AboutModel'
 import { ClassExplanation } from '@/features/prediction/components/ClassExplanation'
+import { HeatmapToggle } from '@/features/prediction/components/HeatmapToggle'
 import { PredictionResult } from '@/features/prediction/components/PredictionResult'
+import { heatmapOf } from '@/features/prediction/heatmap'
 import { useModelCard } from '@/features/prediction/hooks/useModelCard'
 import { usePrediction } from '@/features/prediction/hooks/usePrediction'
 import { ImagePicker } from '@/features/upload/components/ImagePicker'
@@ -39,10 +42,15 @@ export function App() {
 function LesionClassifier() {
   const [imageFile, setImageFile] = useState<File | null>(null)
   const [fileProblem, setFileProblem] = useState('')
+  const [showHeatmap, setShowHeatmap] = useState(true)
   const prediction = usePrediction()
   const isAnalyzing = prediction.status === 'loading'
+  const result = prediction.status === 'success' ? prediction.result : null
   const modelCard = useModelCard(prediction.result?.model_version)
-  const topClass = modelCard?.classes.find((entry) => entry.name === prediction.result?.predicted_class)
+  // The class is explained only when the page names it (not for "cannot tell" or a picture that is not skin).
+  const namedClass = result && answerKind(result) === 'named-class' ? result.predicted_class : undefined
+  const topClass = modelCard?.classes.find((entry) => entry.name === namedClass)
+  const heatmap = result && heatmapOf(result)
 
   const handleFileChosen = (candidate: File) => {
     prediction.reset()
@@ -56,7 +64,15 @@ function LesionClassifier() {
       <section className="card" aria-labelledby="upload-heading">
         <h2 id="upload-heading">Photo</h2>
         <ImagePicker onFileChosen={handleFileChosen} disabled={isAnalyzing} />
-        {imageFile && <ImagePreview file={imageFile} />}
+        {imageFile && (
+          <ImagePreview
+            file={imageFile}
+            overlay={heatmap && showHeatmap ? { src: heatmap.src, alt: heatmap.description } : null}
+          />
+        )}
+        {heatmap && (
+          <HeatmapToggle description={heatmap.description} shown={showHeatmap} onShownChange={setShowHeatmap} />
+        )}
         <ErrorAlert message={fileProblem || prediction.errorMessage} />
         <button
           type="button"
@@ -74,8 +90,8 @@ function LesionClassifier() {
           For the clearest result: good light, the lesion in the centre and in focus, about 10 cm away.
         </p>
       </section>
-      {prediction.status === 'success' && prediction.result && <PredictionResult result={prediction.result} />}
-      {prediction.status === 'success' && topClass && <ClassExplanation modelClass={topClass} />}
+      {result && <PredictionResult result={result} />}
+      {topClass && <ClassExplanation modelClass={topClass} />}
       {modelCard && <AboutModel card={modelCard} />}
     </>
   )

@@ -135,6 +135,11 @@ export interface components {
              * @description Mean gap between confidence and accuracy on the test split (0 is perfect).
              */
             test_expected_calibration_error?: number | null;
+            /**
+             * Uncertainty Threshold
+             * @description Below this calibrated top confidence an answer is marked `uncertain`; chosen on the validation split.
+             */
+            uncertainty_threshold?: number | null;
         };
         /** ModelCardResponse */
         ModelCardResponse: {
@@ -159,6 +164,8 @@ export interface components {
             calibration: components["schemas"]["ModelCalibration"];
             /** @description Held-out test split figures, if the artifact has them. */
             test?: components["schemas"]["ModelTestMetrics"] | null;
+            /** @description The image-kind check stored with the model; null when the model has none. */
+            image_kind?: components["schemas"]["ModelImageKind"] | null;
         };
         /** ModelClass */
         ModelClass: {
@@ -206,6 +213,19 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** ModelImageKind */
+        ModelImageKind: {
+            /**
+             * Kinds
+             * @description The kinds of picture the check tells apart.
+             */
+            kinds: string[];
+            /**
+             * Validation Dermoscopy Flagged
+             * @description Share of the validation split's dermoscopy images the check called something else.
+             */
+            validation_dermoscopy_flagged?: number | null;
+        };
         /** ModelTestMetrics */
         ModelTestMetrics: {
             /** Samples */
@@ -249,6 +269,31 @@ export interface components {
              * @description Problems with the picture that make this answer less trustworthy (too dark, too bright, blurred, too small); empty when it looks fine. The image is classified either way. Thresholds: docs/quality-thresholds.md.
              */
             quality_warnings: components["schemas"]["QualityWarning"][];
+            /**
+             * Uncertain
+             * @description True when the calibrated top confidence is below the model's uncertainty threshold (chosen on validation data): no class is clearly more likely.
+             */
+            uncertain: boolean;
+            /**
+             * Image Kind
+             * @description What kind of picture this looks like; null when the model has no image-kind check.
+             */
+            image_kind: "dermoscopy" | "skin-photo" | "not-skin" | null;
+            /**
+             * Image Kind Score
+             * @description The check's probability (0 to 1) for `image_kind`; null without a check.
+             */
+            image_kind_score: number | null;
+            /**
+             * Heatmap
+             * @description With `explain=true`: a data:image/png;base64 RGBA Grad-CAM map of the top class at the picture's aspect ratio, transparent where the model paid no attention. Otherwise null.
+             */
+            heatmap: string | null;
+            /**
+             * Heatmap Description
+             * @description Where the model looked, in one sentence for a person; null without a heat map.
+             */
+            heatmap_description: string | null;
         };
         /** QualityWarning */
         QualityWarning: {
@@ -392,7 +437,10 @@ export interface operations {
     };
     predict_predict_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also answer a Grad-CAM heat map of the top class (`heatmap`, `heatmap_description`). */
+                explain?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;

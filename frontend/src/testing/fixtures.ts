@@ -3,6 +3,10 @@ import type { ApiSchemas } from '@/lib/api-client'
 type PredictionResponse = ApiSchemas['PredictionResponse']
 type ModelCardResponse = ApiSchemas['ModelCardResponse']
 
+// A 1 × 1 transparent PNG: the shape of the heat map POST /predict?explain=true sends.
+export const HEATMAP_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII='
+
 export const confidentPrediction: PredictionResponse = {
   predicted_class: 'Melanocytic nevi',
   confidence: 0.832,
@@ -19,6 +23,11 @@ export const confidentPrediction: PredictionResponse = {
   runtime: 'onnx',
   inference_ms: 41.2,
   quality_warnings: [],
+  uncertain: false,
+  image_kind: 'dermoscopy',
+  image_kind_score: 0.97,
+  heatmap: HEATMAP_PNG,
+  heatmap_description: 'The model looked most at the centre of the image.',
 }
 
 export const uncertainPrediction: PredictionResponse = {
@@ -33,6 +42,27 @@ export const uncertainPrediction: PredictionResponse = {
   runtime: 'onnx',
   inference_ms: 39.8,
   quality_warnings: [],
+  uncertain: true,
+  image_kind: 'dermoscopy',
+  image_kind_score: 0.91,
+  heatmap: HEATMAP_PNG,
+  heatmap_description: 'The model looked most at the upper left of the image.',
+}
+
+// An everyday photo: the image-kind check says it is not skin, so the page names no lesion.
+export const notSkinPrediction: PredictionResponse = {
+  ...confidentPrediction,
+  image_kind: 'not-skin',
+  image_kind_score: 0.99,
+  heatmap: null,
+  heatmap_description: null,
+}
+
+// An ordinary photo of skin, not a dermoscopy image: the answer stands, under a warning.
+export const skinPhotoPrediction: PredictionResponse = {
+  ...confidentPrediction,
+  image_kind: 'skin-photo',
+  image_kind_score: 0.88,
 }
 
 export function makeImageFile(name = 'lesion.png', { type = 'image/png', size = 2048 } = {}): File {
@@ -55,6 +85,7 @@ export const modelCard: ModelCardResponse = {
     { name: 'Vascular lesions', description: 'Harmless marks made of small blood vessels.', category: 'benign', see_a_doctor: false, test_recall: 0.727, test_support: 11 },
   ],
   data: { description: 'HAM10000 dermatoscopic images.', licence: 'CC BY-NC 4.0', split_sizes: { test: 810 } },
-  calibration: { temperature: 1.9152, fitted_on: 'val', test_expected_calibration_error: 0.0416 },
+  calibration: { temperature: 1.9152, fitted_on: 'val', test_expected_calibration_error: 0.0416, uncertainty_threshold: 0.45 },
   test: { samples: 810, balanced_accuracy: 0.578, accuracy: 0.707 },
+  image_kind: { kinds: ['dermoscopy', 'skin-photo', 'not-skin'], validation_dermoscopy_flagged: 0.012 },
 }

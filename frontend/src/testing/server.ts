@@ -6,8 +6,10 @@ import { confidentPrediction, modelCard } from './fixtures'
 export const predictUrl = apiUrl('predict')
 export const modelUrl = apiUrl('model')
 
-// The "file" field of every upload POST /predict received, so tests can check what went over the wire.
+// The "file" field of every upload POST /predict received, and the full address it was sent to (with the
+// query), so tests can check what went over the wire.
 export const receivedUploads: File[] = []
+export const receivedPredictUrls: string[] = []
 
 export const defaultHandlers = [
   http.post(predictUrl, async ({ request }) => {
@@ -18,6 +20,7 @@ export const defaultHandlers = [
       return HttpResponse.json({ detail: "Missing form field 'file'" }, { status: 422 })
     }
     receivedUploads.push(file)
+    receivedPredictUrls.push(request.url)
     return HttpResponse.json(confidentPrediction)
   }),
   http.get(modelUrl, () => HttpResponse.json(modelCard)),

@@ -1,7 +1,7 @@
 import '@testing-library/jest-dom/vitest'
 import { cleanup } from '@testing-library/react'
 import { afterAll, afterEach, beforeAll } from 'vitest'
-import { receivedUploads, server } from './server'
+import { receivedPredictUrls, receivedUploads, server } from './server'
 
 // jsdom has no object URLs; the preview only needs a string to put in <img src>.
 if (!URL.createObjectURL) {
@@ -14,5 +14,6 @@ afterEach(() => {
   cleanup()
   server.resetHandlers()
   receivedUploads.length = 0
+  receivedPredictUrls.length = 0
 })
 afterAll(() => server.close())

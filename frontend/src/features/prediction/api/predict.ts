@@ -1,12 +1,29 @@
 import { apiClient, apiUrl, type ApiSchemas } from '@/lib/api-client'
 
+type PredictionResponse = ApiSchemas['PredictionResponse']
 export type ClassScore = ApiSchemas['ClassScore']
 export type QualityWarning = ApiSchemas['QualityWarning']
+export type ImageKind = NonNullable<PredictionResponse['image_kind']>
 
-// What POST /predict answers. The page needs only the class and the scores; the model details are
-// shown when present, so an API that leaves them out still gets its result on screen.
-export type Prediction = Pick<ApiSchemas['PredictionResponse'], 'predicted_class' | 'confidence' | 'all_predictions'> &
-  Partial<Pick<ApiSchemas['PredictionResponse'], 'model_version' | 'runtime' | 'inference_ms' | 'quality_warnings'>>
+// What POST /predict answers. The page needs the class and the scores; the rest is filled in by
+// requestPrediction when an older API leaves it out, and the model details are shown when present.
+export type Prediction = Pick<
+  PredictionResponse,
+  | 'predicted_class'
+  | 'confidence'
+  | 'all_predictions'
+  | 'uncertain'
+  | 'image_kind'
+  | 'image_kind_score'
+  | 'heatmap'
+  | 'heatmap_description'
+> &
+  Partial<Pick<PredictionResponse, 'model_version' | 'runtime' | 'inference_ms' | 'quality_warnings'>>
+
+// The part of the answer every version of the API sends.
+type Classification = Pick<Prediction, 'predicted_class' | 'confidence' | 'all_predictions'>
+
+const IMAGE_KINDS: readonly ImageKind[] = ['dermoscopy', 'skin-photo', 'not-skin']
 
 export class UnexpectedResponseError extends Error {
   constructor() {
@@ -27,8 +44,8 @@ function isQualityWarning(value: unknown): value is QualityWarning {
 }
 
 // A wrong API address can answer 200 with an HTML page or other JSON: check before trusting the shape.
-function isPrediction(body: unknown): body is Prediction {
-  const candidate = body as Partial<Prediction> | null
+function isClassification(body: unknown): body is Classification {
+  const candidate = body as Partial<Classification> | null
   return (
     typeof candidate?.predicted_class === 'string' &&
     typeof candidate.confidence === 'number' &&
@@ -37,18 +54,45 @@ function isPrediction(body: unknown): body is Prediction {
   )
 }
 
-// Sends one image to POST /predict and returns the prediction, classes most likely first.
+// A kind this page does not know (from a newer API) counts as no check, so the answer is shown as usual.
+function readImageKind(value: unknown): ImageKind | null {
+  return IMAGE_KINDS.find((kind) => kind === value) ?? null
+}
+
+function readScore(value: unknown): number | null {
+  return typeof value === 'number' && value >= 0 && value <= 1 ? value : null
+}
+
+// Only an inline image goes into <img src>: the heat map is drawn by the API, never fetched from elsewhere.
+function readHeatmap(value: unknown): string | null {
+  return typeof value === 'string' && value.startsWith('data:image/') ? value : null
+}
+
+function readText(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value : null
+}
+
+// Sends one image to POST /predict, asking for the heat map too, and returns the prediction, classes most
+// likely first. Fields an older API does not send get the value that changes nothing on the page.
 export async function requestPrediction(imageFile: File, { signal }: { signal?: AbortSignal } = {}): Promise<Prediction> {
   const form = new FormData()
   form.append('file', imageFile, imageFile.name)
-  const response = await apiClient.post<unknown>(apiUrl('predict'), form, { signal })
-  if (!isPrediction(response.data)) {
+  const response = await apiClient.post<unknown>(apiUrl('predict'), form, { signal, params: { explain: true } })
+  const body: unknown = response.data
+  if (!isClassification(body)) {
     throw new UnexpectedResponseError()
   }
-  const allPredictions = [...response.data.all_predictions].sort(
-    (first, second) => second.confidence - first.confidence,
-  )
-  const warnings: unknown = response.data.quality_warnings
-  const qualityWarnings = Array.isArray(warnings) ? warnings.filter(isQualityWarning) : []
-  return { ...response.data, all_predictions: allPredictions, quality_warnings: qualityWarnings }
+  const optional = body as Partial<Record<keyof PredictionResponse, unknown>>
+  const allPredictions = [...body.all_predictions].sort((first, second) => second.confidence - first.confidence)
+  const warnings = optional.quality_warnings
+  return {
+    ...body,
+    all_predictions: allPredictions,
+    quality_warnings: Array.isArray(warnings) ? warnings.filter(isQualityWarning) : [],
+    uncertain: optional.uncertain === true,
+    image_kind: readImageKind(optional.image_kind),
+    image_kind_score: readScore(optional.image_kind_score),
+    heatmap: readHeatmap(optional.heatmap),
+    heatmap_description: readText(optional.heatmap_description),
+  }
 }

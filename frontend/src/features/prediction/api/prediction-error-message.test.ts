@@ -34,6 +34,19 @@ describe('predictionErrorMessage', () => {
     )
   })
 
+  it("shows a 422's own words as they are, such as a refusal of a picture that is not skin", () => {
+    const notSkin = 'This does not look like a photo of skin. Please upload a close, sharp photo of the skin lesion.'
+    expect(predictionErrorMessage(answeredWith(422, { detail: notSkin }))).toBe(notSkin)
+  })
+
+  it('explains a 422 in general terms when the server sent no words of its own', () => {
+    const general = 'The server could not read this image. It may be empty or damaged. Please choose another photo.'
+    expect(predictionErrorMessage(answeredWith(422, {}))).toBe(general)
+    expect(predictionErrorMessage(answeredWith(422, { detail: [{ msg: 'Field required' }] }))).toBe(
+      `${general} (Server message: Field required)`,
+    )
+  })
+
   it('passes on the words of an error the page raised itself', () => {
     expect(predictionErrorMessage(new UnexpectedResponseError())).toMatch(/does not understand/)
   })

@@ -6,6 +6,12 @@ function withDetail(message: string, detail: string): string {
   return detail ? `${message} (Server message: ${detail})` : message
 }
 
+// The API's own error answers carry one `detail` sentence written for a person; FastAPI's default
+// validation errors (a list) do not.
+function sentOwnWords(data: unknown): boolean {
+  return typeof (data as { detail?: unknown } | null)?.detail === 'string'
+}
+
 // Turns a failed prediction request into one sentence a person can act on ('' when it was cancelled).
 export function predictionErrorMessage(error: unknown): string {
   if (axios.isCancel(error)) {
@@ -32,6 +38,9 @@ export function predictionErrorMessage(error: unknown): string {
     case 415:
       return withDetail('This file is not a supported image. Please choose a JPEG or PNG photo.', detail)
     case 422:
+      // The image could not be used: empty, damaged, or (where the server is set to refuse them) not a photo
+      // of skin. Only the server knows which, so its own words are shown as they are.
+      if (detail && sentOwnWords(data)) return detail
       return withDetail(
         'The server could not read this image. It may be empty or damaged. Please choose another photo.',
         detail,

@@ -21,6 +21,9 @@ describe('AboutModel', () => {
     expect(screen.getByText('Data licence: CC BY-NC 4.0')).toBeInTheDocument()
     expect(screen.getByText(/temperature 1\.92, fitted on the val split/)).toBeInTheDocument()
     expect(screen.getByText(/differ by 4\.2% on average/)).toBeInTheDocument()
+    expect(screen.getByText(/When no class reaches 45\.0% confidence/)).toHaveTextContent(
+      'a level chosen on validation images, the page says the model cannot tell',
+    )
   })
 
   it('says "not measured" for a class without test figures', () => {
@@ -33,5 +36,6 @@ describe('AboutModel', () => {
     render(<AboutModel card={card} />)
     expect(screen.getByRole('row', { name: /^Class A/ })).toHaveTextContent('not measured')
     expect(screen.queryByText(/Data licence/)).not.toBeInTheDocument()
+    expect(screen.queryByText(/cannot tell/)).not.toBeInTheDocument()
   })
 })

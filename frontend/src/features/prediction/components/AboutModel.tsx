@@ -62,6 +62,12 @@ export function AboutModel({ card }: { card: ModelCard }) {
               error).
             </li>
           )}
+          {typeof calibration.uncertainty_threshold === 'number' && (
+            <li>
+              When no class reaches {formatPercent(calibration.uncertainty_threshold)} confidence, a level chosen on
+              validation images, the page says the model cannot tell instead of naming a class.
+            </li>
+          )}
           <li>
             {card.backbone ? `Backbone ${card.backbone}; version` : 'Version'} {card.model_version}
           </li>

@@ -1,8 +1,14 @@
 import type { ClassScore } from '../api/predict'
 import { formatPercent } from '../format'
 
+type ConfidenceChartProps = {
+  predictions: readonly ClassScore[]
+  // Off when the model cannot tell: a bold first row would name a winner after all.
+  highlightTop?: boolean
+}
+
 // One row per class: name, a bar and the percentage as text, highest first.
-export function ConfidenceChart({ predictions }: { predictions: readonly ClassScore[] }) {
+export function ConfidenceChart({ predictions, highlightTop = true }: ConfidenceChartProps) {
   const sorted = [...predictions].sort((first, second) => second.confidence - first.confidence)
   return (
     <ol className="confidence-chart" aria-label="Confidence for every class">
@@ -12,7 +18,7 @@ export function ConfidenceChart({ predictions }: { predictions: readonly ClassSc
         return (
           <li
             key={className}
-            className={index === 0 ? 'chart-row chart-row--top' : 'chart-row'}
+            className={highlightTop && index === 0 ? 'chart-row chart-row--top' : 'chart-row'}
             data-testid="chart-row"
           >
             <span className="chart-row__name">{className}</span>

@@ -1,44 +1,67 @@
 import { useEffect, useRef } from 'react'
-import { LOW_CONFIDENCE_THRESHOLD } from '@/config'
+import { answerKind } from '../answer-kind'
 import type { Prediction } from '../api/predict'
 import { formatPercent } from '../format'
+import { CannotTellAnswer } from './CannotTellAnswer'
 import { ConfidenceChart } from './ConfidenceChart'
-import { LowConfidenceNotice } from './LowConfidenceNotice'
+import { NotSkinMessage } from './NotSkinMessage'
+import { OrdinaryPhotoWarning } from './OrdinaryPhotoWarning'
 import { QualityWarnings } from './QualityWarnings'
 
-type PredictionResultProps = {
-  result: Prediction
-  lowConfidenceThreshold?: number
-}
+const ANSWER_ID = 'result-answer'
+const ORDINARY_PHOTO_WARNING_ID = 'ordinary-photo-warning'
 
-export function PredictionResult({ result, lowConfidenceThreshold = LOW_CONFIDENCE_THRESHOLD }: PredictionResultProps) {
-  const isLowConfidence = result.confidence < lowConfidenceThreshold
+export function PredictionResult({ result }: { result: Prediction }) {
+  const kind = answerKind(result)
+  const warnsOfOrdinaryPhoto = kind !== 'not-skin' && result.image_kind === 'skin-photo'
   const heading = useRef<HTMLHeadingElement>(null)
 
-  // Move focus (and the view on a phone) to the new result so it is not missed.
+  // Move focus (and the view on a phone) to the new result so it is not missed. The heading is described
+  // by the answer, and by the warning before it, so a screen reader reads them out on arrival.
   useEffect(() => {
     heading.current?.focus()
   }, [result])
 
   return (
     <section className="card result" aria-labelledby="result-heading">
-      <h2 id="result-heading" ref={heading} tabIndex={-1}>
+      <h2
+        id="result-heading"
+        ref={heading}
+        tabIndex={-1}
+        aria-describedby={warnsOfOrdinaryPhoto ? `${ORDINARY_PHOTO_WARNING_ID} ${ANSWER_ID}` : ANSWER_ID}
+      >
         Result
       </h2>
-      <p className="result__top" data-testid="top-prediction">
-        Most likely: <strong className="result__class">{result.predicted_class}</strong>
-        {' — '}
-        <span className="result__confidence">{formatPercent(result.confidence)} confidence</span>
-      </p>
-      <QualityWarnings warnings={result.quality_warnings ?? []} />
-      {isLowConfidence && <LowConfidenceNotice threshold={lowConfidenceThreshold} />}
-      <h3 className="result__chart-heading">Confidence for every class</h3>
-      <ConfidenceChart predictions={result.all_predictions} />
-      <p className="result__reminder">
-        This is an estimate from a computer model, not a diagnosis. Only a doctor can diagnose a skin lesion.
-      </p>
+      {kind === 'not-skin' ? (
+        <NotSkinMessage id={ANSWER_ID} />
+      ) : (
+        <>
+          {warnsOfOrdinaryPhoto && <OrdinaryPhotoWarning id={ORDINARY_PHOTO_WARNING_ID} />}
+          {kind === 'cannot-tell' ? (
+            <CannotTellAnswer id={ANSWER_ID} />
+          ) : (
+            <MostLikelyClass id={ANSWER_ID} result={result} />
+          )}
+          <QualityWarnings warnings={result.quality_warnings ?? []} />
+          <h3 className="result__chart-heading">Confidence for every class</h3>
+          <ConfidenceChart predictions={result.all_predictions} highlightTop={kind === 'named-class'} />
+          <p className="result__reminder">
+            This is an estimate from a computer model, not a diagnosis. Only a doctor can diagnose a skin lesion.
+          </p>
+        </>
+      )}
       <ModelDetails modelVersion={result.model_version} inferenceMs={result.inference_ms} />
     </section>
+  )
+}
+
+function MostLikelyClass({ id, result }: { id: string; result: Prediction }) {
+  return (
+    <p className="result__top" id={id} data-testid="top-prediction">
+      Most likely: <strong className="result__class">{result.predicted_class}</strong>
+      {' — '}
+      <span className="result__confidence">{formatPercent(result.confidence)} confidence</span>
+    </p>
   )
 }
 

@@ -13,7 +13,7 @@ export function QualityWarnings({ warnings }: { warnings: QualityWarning[] }) {
   if (warnings.length === 0) return null
   return (
     <section className="notice notice--warning quality-warnings" aria-labelledby="quality-warnings-heading">
-      <h3 id="quality-warnings-heading" className="quality-warnings__heading">
+      <h3 id="quality-warnings-heading" className="notice__heading">
         Photo quality: this result may be less reliable
       </h3>
       <ul className="quality-warnings__list">

@@ -1,7 +1,10 @@
 import { useCallback } from 'react'
 import { formatFileSize } from '../validate-image'
 
-export function ImagePreview({ file }: { file: File }) {
+// A picture drawn over the preview in the same box, such as where a model looked.
+export type PreviewOverlay = { src: string; alt: string }
+
+export function ImagePreview({ file, overlay = null }: { file: File; overlay?: PreviewOverlay | null }) {
   // The object URL lives exactly as long as this <img> shows this file: React runs the returned cleanup
   // when the image goes away or the file changes, which frees the memory the URL holds.
   const showFile = useCallback(
@@ -16,7 +19,12 @@ export function ImagePreview({ file }: { file: File }) {
 
   return (
     <figure className="preview">
-      <img ref={showFile} className="preview__image" alt={`Preview of the chosen photo, ${file.name}`} />
+      {/* The overlay fills the image's own box and fits its picture the same way, so the two line up
+          as long as the overlay has the photo's aspect ratio. */}
+      <div className="preview__frame">
+        <img ref={showFile} className="preview__image" alt={`Preview of the chosen photo, ${file.name}`} />
+        {overlay && <img className="preview__image preview__overlay" src={overlay.src} alt={overlay.alt} />}
+      </div>
       <figcaption className="preview__caption">
         {file.name} · {formatFileSize(file.size)}
       </figcaption>
