@@ -102,7 +102,14 @@ class _Uniform:
     runtime = "stub"
 
     def predict(self, batch):
-        return np.full((len(batch), 2), 0.5, np.float32)
+        from skin_classifier.serving.runtimes import ModelOutputs
+
+        count = len(batch)
+        return ModelOutputs(
+            np.full((count, 2), 0.5, np.float32),
+            np.zeros((count, 2), np.float32),
+            np.zeros((count, 1, 1, 2), np.float32),
+        )
 
 
 @pytest.mark.parametrize("image_size", [260, 32], ids=["real-size", "tiny-model"])
@@ -111,7 +118,10 @@ def test_the_classifier_gives_warnings_and_unchanged_model_pixels(tmp_path, imag
     """Every model size gets the same warnings, and the model's pixels stay exactly what `preprocess` makes."""
     from skin_classifier.serving.artifact import ArtifactInfo
     from skin_classifier.serving.classifier import Classifier
+    from skin_classifier.serving.explain import HEAD_FILE, Head
 
+    two = np.ones(2, np.float32)
+    Head(two, 0 * two, np.eye(2, dtype=np.float32), 0 * two).save(tmp_path / HEAD_FILE)
     info = ArtifactInfo(tmp_path, ["A", "B"], image_size, "v", {"stub": "-"}, "stub")
     classifier = Classifier(info, _Uniform())
     for picture, expected in (
@@ -120,7 +130,7 @@ def test_the_classifier_gives_warnings_and_unchanged_model_pixels(tmp_path, imag
         (Image.new("RGB", (500, 400), (5, 5, 5)), ("too_dark",)),
     ):
         data = encode(picture, "JPEG", quality=90)
-        pixels, warnings = classifier.inspect(io.BytesIO(data) if as_stream else data)
+        pixels, warnings, _ = classifier.inspect(io.BytesIO(data) if as_stream else data)
         np.testing.assert_array_equal(pixels, classifier.preprocess(data))
         assert tuple(warning.code for warning in warnings) == expected
         (prediction,) = classifier.classify([io.BytesIO(data) if as_stream else data])

@@ -119,4 +119,4 @@ def test_a_predictor_runs_one_batch_at_a_time_when_called_from_many_threads(tmp_
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: predictor.predict(batch), range(8)))
     assert counter.most == 1
-    assert all(result.shape == (1, 3) for result in results)
+    assert all(result.probabilities.shape == (1, 3) for result in results)
