@@ -265,7 +265,7 @@ def _add_image_kind_parser(commands) -> None:
         "image-kind",
         help="train the check that tells dermoscopy from ordinary skin photos and from pictures of no skin",
         description="Fits a logistic regression on the artifact's pooled backbone features of three folders of "
-        "images, sets its dermoscopy threshold so that at most 1%% of validation dermoscopy images are called "
+        "images, sets its dermoscopy threshold so that at most 1% of validation dermoscopy images are called "
         "anything else, and writes ARTIFACT/image_kind.json (with its report) and the manifest's image_kind "
         "section.",
     )
