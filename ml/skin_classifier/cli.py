@@ -1,4 +1,4 @@
-"""Command line: `skin-classifier train | evaluate | predict | convert | package | synthetic`."""
+"""Command line: `skin-classifier train | evaluate | predict | convert | package | image-kind | synthetic`."""
 
 from __future__ import annotations
 
@@ -260,6 +260,52 @@ def _add_package_parser(commands) -> None:
     )
 
 
+def _add_image_kind_parser(commands) -> None:
+    parser = commands.add_parser(
+        "image-kind",
+        help="train the check that tells dermoscopy from ordinary skin photos and from pictures of no skin",
+        description="Fits a logistic regression on the artifact's pooled backbone features of three folders of "
+        "images, sets its dermoscopy threshold so that at most 1% of validation dermoscopy images are called "
+        "anything else, and writes ARTIFACT/image_kind.json (with its report) and the manifest's image_kind "
+        "section.",
+    )
+    parser.add_argument("artifact", type=Path, help="artifact folder whose model gives the features")
+    parser.add_argument(
+        "--dermoscopy",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder-per-class dermoscopy set (the lesion data)",
+    )
+    parser.add_argument(
+        "--splits",
+        type=Path,
+        default=None,
+        metavar="SPLITS_JSON",
+        help="splits.json of the lesion model's training run: its train, val, test and shift images are used "
+        "as such (default: a seeded 60/20/20 split by lesion)",
+    )
+    parser.add_argument(
+        "--skin-photos", type=Path, required=True, metavar="DIR", help="ordinary skin photos, one folder per condition"
+    )
+    parser.add_argument(
+        "--not-skin",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="flat folder of everyday photos (ImageNet file names showing bare skin are left out)",
+    )
+    parser.add_argument("--views", type=int, default=2, help="augmented views per training image (default 2)")
+    parser.add_argument(
+        "--max-dermoscopy",
+        type=int,
+        default=1500,
+        help="dermoscopy training images, classes taking turns (default 1500)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for the splits and augmentation (default 0)")
+    parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
+
+
 def _add_synthetic_parser(commands) -> None:
     parser = commands.add_parser(
         "synthetic",
@@ -281,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict_parser(commands)
     _add_convert_parser(commands)
     _add_package_parser(commands)
+    _add_image_kind_parser(commands)
     _add_synthetic_parser(commands)
     return parser
 
@@ -394,6 +441,34 @@ def run_package(args: argparse.Namespace) -> None:
     print(package_for_serving(args.artifact, args.output, args.runtime))
 
 
+def run_image_kind(args: argparse.Namespace) -> None:
+    from .image_kind import add_image_kind, artifact_feature_extractor, train_image_kind
+    from .serving.artifact import read_artifact_info
+
+    info = read_artifact_info(args.artifact)
+    check, report = train_image_kind(
+        artifact_feature_extractor(args.artifact, args.runtime),
+        info.image_size,
+        args.dermoscopy,
+        args.skin_photos,
+        args.not_skin,
+        args.splits,
+        views=args.views,
+        seed=args.seed,
+        max_dermoscopy=args.max_dermoscopy,
+        model_version=info.model_version,
+    )
+    path = add_image_kind(args.artifact, check, report)
+    summary = {
+        "dermoscopy_threshold": round(check.dermoscopy_threshold, 4),
+        "validation_recall": report["validation"]["recall"],
+        "test_recall": (report["test"] or {}).get("recall"),
+        "dermoscopy_flagged": report["dermoscopy_flagged"],
+    }
+    print(json.dumps(summary))
+    print(path)
+
+
 def run_synthetic(args: argparse.Namespace) -> None:
     from .synthetic import make_synthetic_dataset
 
@@ -409,6 +484,7 @@ def main(argv: list[str] | None = None) -> None:
         "predict": run_predict,
         "convert": run_convert,
         "package": run_package,
+        "image-kind": run_image_kind,
         "synthetic": run_synthetic,
     }
     commands[args.command](args)
