@@ -40,6 +40,34 @@ def onnx_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def synthetic_kinds_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic dermoscopy images, ordinary skin photos and everyday scenes (`synthetic.make_synthetic_image_kinds`)."""
+    from skin_classifier.synthetic import make_synthetic_image_kinds
+
+    return make_synthetic_image_kinds(tmp_path_factory.mktemp("kinds"), images_per_kind=45, image_size=64, seed=3)
+
+
+@pytest.fixture(scope="session")
+def kind_artifact_dir(artifact_dir: Path, synthetic_kinds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny Keras artifact plus an image-kind check really trained on its pooled features."""
+    import shutil
+
+    from skin_classifier.image_kind import add_image_kind, artifact_feature_extractor, train_image_kind
+
+    artifact = Path(shutil.copytree(artifact_dir, tmp_path_factory.mktemp("kind") / "artifact"))
+    check, report = train_image_kind(
+        artifact_feature_extractor(artifact),
+        32,
+        synthetic_kinds_dir / "dermoscopy",
+        synthetic_kinds_dir / "skin-photos",
+        synthetic_kinds_dir / "not-skin",
+        views=1,
+    )
+    add_image_kind(artifact, check, report)
+    return artifact
+
+
+@pytest.fixture(scope="session")
 def make_settings(artifact_dir: Path) -> SettingsFactory:
     """Settings with every field given explicitly, so the test machine's environment cannot leak in."""
 

@@ -153,16 +153,60 @@ def _architecture_text(training: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _image_kind_section(artifact_dir: Path, summary: dict[str, Any] | None) -> list[str]:
+    """The image-kind check: its rule, images per split and confusion matrices, from image_kind.json's report."""
+    if not summary:
+        return []
+    report = json.loads((artifact_dir / summary["file"]).read_text(encoding="utf-8")).get("report", {})
+    kinds = summary["kinds"]
+    flagged = report.get("dermoscopy_flagged", {})
+    lines = [
+        "## Image kind: dermoscopy, skin photo or not skin",
+        "",
+        (
+            "Before the lesion answer, a logistic regression on the model's pooled features says what kind of "
+            f"image arrived (version `{summary['version']}`). An image is `dermoscopy` when its dermoscopy "
+            f"probability is at least {summary['dermoscopy_threshold']:.3f}, otherwise the likelier of `not-skin` "
+            "and `skin-photo`. The threshold was chosen on validation: never above the value that calls 1% of "
+            "validation dermoscopy images something else, and below it as low as keeps 90% of validation skin "
+            "photos and 97% of everyday photos told right. Trained on the lesion training split (dermoscopy), "
+            "ordinary clinical photos of 27 skin conditions and everyday photos, with augmented views (crops, "
+            "blur, phone-like colour, JPEG quality)."
+        ),
+        "",
+        "Dermoscopy images called something else: "
+        + ", ".join(f"{split} {_percent(share)}" for split, share in flagged.items() if share is not None)
+        + " (the shift split holds body sites the lesion model never trained on).",
+        "",
+    ]
+    for split in ("validation", "test"):
+        if not report.get(split):
+            continue
+        matrix = report[split]["confusion_matrix"]
+        lines += [
+            f"{split.capitalize()} confusion matrix (rows: true kind, columns: called):",
+            "",
+            "| true kind | " + " | ".join(kinds) + " | recall |",
+            "|---" * (len(kinds) + 2) + "|",
+        ]
+        for kind, row in zip(kinds, matrix, strict=True):
+            recall = report[split]["recall"].get(kind)
+            lines.append(f"| {kind} | " + " | ".join(str(n) for n in row) + f" | {_percent(recall)} |")
+        lines.append("")
+    return lines
+
+
 def write_model_card(artifact_dir: Path) -> None:
     manifest = json.loads((artifact_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     class_index = json.loads((artifact_dir / CLASS_INDEX_FILE).read_text(encoding="utf-8"))
-    metrics = json.loads((artifact_dir / METRICS_FILE).read_text(encoding="utf-8"))
+    metrics_path = artifact_dir / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
     training = manifest.get("training", {})
     data = training.get("data", {})
     lines = [
         f"# Model card: skin lesion classifier ({training.get('backbone', 'vgg16')} transfer learning)",
         "",
-        f"Model version `{manifest['model_version']}`, created {manifest['created_at']}.",
+        f"Model version `{manifest['model_version']}`, created {manifest.get('created_at', 'n/a')}.",
         (
             f"Runtimes in this folder: {', '.join(f'`{name}`' for name in manifest['runtimes'])} "
             f"(default `{manifest['default_runtime']}`)."
@@ -204,6 +248,7 @@ def write_model_card(artifact_dir: Path) -> None:
             lines += _metrics_section(split_name, report)
     if not any(isinstance(r, dict) and "balanced_accuracy" in r for r in metrics.values()):
         lines += ["No evaluation figures were recorded for this artifact.", ""]
+    lines += _image_kind_section(artifact_dir, manifest.get("image_kind"))
     for report_name, title in REPORT_SECTIONS.items():
         report = artifact_dir / BENCHMARKS_DIR / report_name
         if report.exists():

@@ -238,3 +238,25 @@ def test_the_command_line_names_the_folders():
     )
     assert [str(args.artifact), str(args.dermoscopy), str(args.splits)] == ["art", "d", "s.json"]
     assert [str(args.skin_photos), str(args.not_skin), args.views, args.seed] == ["p", "n", 2, 0]
+
+
+def test_the_threshold_goes_as_low_as_the_other_kinds_allow():
+    """Below the 1% rule's value, the lowest threshold that keeps the other kinds' validation recall."""
+    from skin_classifier.image_kind import lowest_safe_threshold
+    from skin_classifier.serving.image_kind import ImageKindCheck
+
+    check = ImageKindCheck(np.zeros(1), np.ones(1), np.zeros((1, 3)), np.zeros(3), 0.5)
+    # p(dermoscopy), p(skin-photo), p(not-skin); kinds 0 dermoscopy, 1 skin-photo, 2 not-skin
+    probabilities = np.array(
+        [[0.9, 0.05, 0.05], [0.3, 0.6, 0.1], [0.2, 0.7, 0.1], [0.08, 0.9, 0.02], [0.1, 0.1, 0.8], [0.06, 0.04, 0.9]]
+    )
+    kinds = np.array([0, 0, 1, 1, 2, 2])
+    # Every skin photo and everyday photo must stay told right: just above the skin photo at 0.2.
+    strict = {"skin-photo": 1.0, "not-skin": 1.0}
+    assert lowest_safe_threshold(check, probabilities, kinds, 0.5, strict, floor=0.01) == np.nextafter(0.2, 1)
+    # Half of the skin photos may go: just above the everyday photo at 0.1.
+    half = {"skin-photo": 0.5, "not-skin": 1.0}
+    assert lowest_safe_threshold(check, probabilities, kinds, 0.5, half, floor=0.01) == np.nextafter(0.1, 1)
+    # Nothing to keep: the floor; nothing can be kept below the upper bound: the upper bound.
+    assert lowest_safe_threshold(check, probabilities, kinds, 0.5, {}, floor=0.01) == 0.01
+    assert lowest_safe_threshold(check, probabilities, kinds, 0.15, strict, floor=0.01) == 0.15

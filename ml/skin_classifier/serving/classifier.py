@@ -16,7 +16,7 @@ import numpy as np
 
 from .artifact import ArtifactError, ArtifactInfo, read_artifact_info
 from .explain import HEAD_FILE, Head, Heatmap, explain
-from .image_kind import ImageKind, ImageKindCheck
+from .image_kind import ImageKind, read_image_kind_check
 from .preprocessing import (
     DEFAULT_DECODE_BUDGET,
     DEFAULT_MAX_PIXELS,
@@ -93,8 +93,7 @@ class Classifier:
             raise ArtifactError(
                 f"{HEAD_FILE} has {self.head.num_classes} classes, the class index {len(info.class_names)}"
             )
-        kind_file = info.manifest.get("image_kind", {}).get("file")
-        self.image_kind_check = ImageKindCheck.load(info.path / kind_file) if kind_file else None
+        self.image_kind_check = read_image_kind_check(info)
         self.max_pixels = max_pixels
         self.formats = formats
         self.decode_budget = decode_budget

@@ -1,0 +1,60 @@
+"""Every answer says what kind of image it got; REJECT_NOT_SKIN turns not-skin into a 422 with a reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from skin_classifier.serving.image_kind import IMAGE_KINDS
+from skin_classifier.synthetic import make_synthetic_image_kinds
+from tests.utils import ClientFactory, SettingsFactory, assert_error, upload
+
+KIND_FOLDERS = {"dermoscopy": "dermoscopy", "skin-photo": "skin-photos", "not-skin": "not-skin"}
+
+
+def fresh_pictures(root: Path) -> dict[str, list[bytes]]:
+    """Pictures of each kind the check never trained on (another seed)."""
+    folder = make_synthetic_image_kinds(root, images_per_kind=9, image_size=64, seed=11)
+    return {
+        kind: [path.read_bytes() for path in sorted((folder / name).rglob("*")) if path.is_file()]
+        for kind, name in KIND_FOLDERS.items()
+    }
+
+
+def test_every_answer_names_the_image_kind_with_its_score(
+    kind_artifact_dir: Path, make_settings: SettingsFactory, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    pictures = fresh_pictures(tmp_path)
+    with make_client(make_settings(model_dir=kind_artifact_dir)) as client:
+        for kind, files in pictures.items():
+            answers = [upload(client, data, "picture.png", content_type="image/png").json() for data in files]
+            assert all(answer["image_kind"] in IMAGE_KINDS for answer in answers)
+            assert all(0.0 <= answer["image_kind_score"] <= 1.0 for answer in answers)
+            assert all(answer["predicted_class"] and answer["all_predictions"] for answer in answers)
+            said = Counter(answer["image_kind"] for answer in answers)
+            assert said[kind] >= 7, (kind, said)  # at least 7 of 9 unseen pictures told right
+
+
+def test_reject_not_skin_answers_422_for_not_skin_only(
+    kind_artifact_dir: Path, make_settings: SettingsFactory, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    pictures = fresh_pictures(tmp_path)
+    settings = make_settings(model_dir=kind_artifact_dir, reject_not_skin=True)
+    with make_client(settings) as client:
+        for kind in ("dermoscopy", "not-skin"):
+            for data in pictures[kind]:
+                response = upload(client, data, "picture.png", content_type="image/png")
+                if response.status_code == 422:
+                    assert_error(response, 422, "does not look like a photo of skin")
+                else:
+                    assert response.status_code == 200 and response.json()["image_kind"] != "not-skin"
+        refused = [upload(client, data, "p.png", content_type="image/png").status_code for data in pictures["not-skin"]]
+        kept = [upload(client, data, "p.png", content_type="image/png").status_code for data in pictures["dermoscopy"]]
+    assert refused.count(422) >= 7 and kept.count(200) >= 7
+
+
+def test_a_model_without_the_check_says_null(client) -> None:
+    from tests import images
+
+    body = upload(client, images.jpeg()).json()
+    assert body["image_kind"] is None and body["image_kind_score"] is None
