@@ -133,6 +133,21 @@ class ModelCalibration(BaseModel):
     test_expected_calibration_error: float | None = Field(
         None, description="Mean gap between confidence and accuracy on the test split (0 is perfect)."
     )
+    uncertainty_threshold: float | None = Field(
+        None,
+        description="Below this calibrated top confidence an answer is marked `uncertain`; chosen on the validation split.",
+    )
+
+
+class ModelImageKind(BaseModel):
+    kinds: list[str] = Field(description="The kinds of picture the check tells apart.")
+    dermoscopy_threshold: float = Field(description="Dermoscopy probability from which an image counts as dermoscopy.")
+    validation_dermoscopy_flagged: float | None = Field(
+        None, description="Share of the validation split's dermoscopy images the check called something else."
+    )
+    test_recall: dict[str, float] = Field(
+        default_factory=dict, description="Share of each kind's test images the check told right."
+    )
 
 
 class ModelTestMetrics(BaseModel):
@@ -152,3 +167,6 @@ class ModelCardResponse(BaseModel):
     data: ModelData
     calibration: ModelCalibration
     test: ModelTestMetrics | None = Field(None, description="Held-out test split figures, if the artifact has them.")
+    image_kind: ModelImageKind | None = Field(
+        None, description="The image-kind check stored with the model; null when the model has none."
+    )

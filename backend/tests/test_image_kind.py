@@ -58,3 +58,19 @@ def test_a_model_without_the_check_says_null(client) -> None:
 
     body = upload(client, images.jpeg()).json()
     assert body["image_kind"] is None and body["image_kind_score"] is None
+
+
+def test_the_model_card_describes_the_check(
+    kind_artifact_dir: Path, make_settings: SettingsFactory, make_client: ClientFactory
+) -> None:
+    with make_client(make_settings(model_dir=kind_artifact_dir)) as client:
+        card = client.get("/model").json()
+    kind = card["image_kind"]
+    assert kind["kinds"] == list(IMAGE_KINDS)
+    assert 0.0 < kind["dermoscopy_threshold"] <= 0.5
+    assert kind["validation_dermoscopy_flagged"] <= 0.01
+    assert set(kind["test_recall"]) == set(IMAGE_KINDS)
+
+
+def test_a_model_without_the_check_has_no_card_section(client) -> None:
+    assert client.get("/model").json()["image_kind"] is None

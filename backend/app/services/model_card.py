@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.schemas import DISCLAIMER, ModelCalibration, ModelCardResponse, ModelClass, ModelData, ModelTestMetrics
+from app.schemas import (
+    DISCLAIMER,
+    ModelCalibration,
+    ModelCardResponse,
+    ModelClass,
+    ModelData,
+    ModelImageKind,
+    ModelTestMetrics,
+)
 from skin_classifier.serving.class_descriptions import describe_class
 from skin_classifier.serving.classifier import Classifier
+from skin_classifier.serving.image_kind import IMAGE_KINDS
 
 # The held-out split the card reports: never trained on, nor used to choose or calibrate the model.
 TEST_SPLIT = "test"
@@ -30,6 +39,22 @@ def _text(value: Any) -> str | None:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _image_kind(classifier: Classifier) -> ModelImageKind | None:
+    check, summary = classifier.image_kind_check, _dict(classifier.info.manifest.get("image_kind"))
+    if check is None:
+        return None
+    return ModelImageKind(
+        kinds=list(IMAGE_KINDS),
+        dermoscopy_threshold=check.dermoscopy_threshold,
+        validation_dermoscopy_flagged=_number(_dict(summary.get("validation")).get("dermoscopy_flagged")),
+        test_recall={
+            kind: value
+            for kind, value in _dict(_dict(summary.get("test")).get("recall")).items()
+            if _number(value) is not None
+        },
+    )
 
 
 def model_card(classifier: Classifier) -> ModelCardResponse:
@@ -71,7 +96,9 @@ def model_card(classifier: Classifier) -> ModelCardResponse:
             temperature=_number(calibration.get("temperature")),
             fitted_on=_text(calibration.get("fitted_on")),
             test_expected_calibration_error=_number(test.get("expected_calibration_error")),
+            uncertainty_threshold=info.uncertainty_threshold,
         ),
+        image_kind=_image_kind(classifier),
         test=ModelTestMetrics(
             samples=samples,
             balanced_accuracy=_number(test.get("balanced_accuracy")),

@@ -70,7 +70,7 @@ export interface paths {
         put?: never;
         /**
          * Classify a skin lesion image
-         * @description Classify one image sent as multipart/form-data field 'file'. A dark, bright, blurred or small picture is still classified; `quality_warnings` says what is wrong with it.
+         * @description Classify one image sent as multipart/form-data field 'file'. A dark, bright, blurred or small picture is still classified; `quality_warnings` says what is wrong with it. Every answer says `image_kind`: a lesion name for something that is not a dermoscopy image deserves little trust. With `explain=true` the answer adds a heat map of where the model looked.
          */
         post: operations["predict_predict_post"];
         delete?: never;
@@ -221,10 +221,22 @@ export interface components {
              */
             kinds: string[];
             /**
+             * Dermoscopy Threshold
+             * @description Dermoscopy probability from which an image counts as dermoscopy.
+             */
+            dermoscopy_threshold: number;
+            /**
              * Validation Dermoscopy Flagged
              * @description Share of the validation split's dermoscopy images the check called something else.
              */
             validation_dermoscopy_flagged?: number | null;
+            /**
+             * Test Recall
+             * @description Share of each kind's test images the check told right.
+             */
+            test_recall?: {
+                [key: string]: number;
+            };
         };
         /** ModelTestMetrics */
         ModelTestMetrics: {
@@ -271,27 +283,27 @@ export interface components {
             quality_warnings: components["schemas"]["QualityWarning"][];
             /**
              * Uncertain
-             * @description True when the calibrated top confidence is below the model's uncertainty threshold (chosen on validation data): no class is clearly more likely.
+             * @description The calibrated top confidence is below the model's uncertainty threshold (chosen on validation images, see GET /model): no class is clearly more likely, so the answer names no winner.
              */
             uncertain: boolean;
             /**
              * Image Kind
-             * @description What kind of picture this looks like; null when the model has no image-kind check.
+             * @description What kind of image this looks like to the model: `dermoscopy` (what it was trained on), `skin-photo` (an ordinary photo of skin: the lesion answer is unreliable) or `not-skin`. Null when the model has no image-kind check.
              */
-            image_kind: "dermoscopy" | "skin-photo" | "not-skin" | null;
+            image_kind: ("dermoscopy" | "skin-photo" | "not-skin") | null;
             /**
              * Image Kind Score
-             * @description The check's probability (0 to 1) for `image_kind`; null without a check.
+             * @description The image-kind check's probability of `image_kind`.
              */
             image_kind_score: number | null;
             /**
              * Heatmap
-             * @description With `explain=true`: a data:image/png;base64 RGBA Grad-CAM map of the top class at the picture's aspect ratio, transparent where the model paid no attention. Otherwise null.
+             * @description With `explain=true`: where the model looked for the top class (Grad-CAM), as a `data:image/png;base64,...` RGBA image at the upload's aspect ratio, transparent where it did not look; lay it over the picture. Otherwise null.
              */
             heatmap: string | null;
             /**
              * Heatmap Description
-             * @description Where the model looked, in one sentence for a person; null without a heat map.
+             * @description With `explain=true`: the heat map in words (a text alternative). Otherwise null.
              */
             heatmap_description: string | null;
         };
@@ -438,7 +450,7 @@ export interface operations {
     predict_predict_post: {
         parameters: {
             query?: {
-                /** @description Also answer a Grad-CAM heat map of the top class (`heatmap`, `heatmap_description`). */
+                /** @description Add `heatmap`: where the model looked for the top class (costs a few ms). */
                 explain?: boolean;
             };
             header?: never;
@@ -496,7 +508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description No 'file' field, an empty file, or a damaged, truncated or malformed image. */
+            /** @description No 'file' field, an empty file, a damaged, truncated or malformed image, or (with REJECT_NOT_SKIN set) an image that does not look like skin. */
             422: {
                 headers: {
                     [name: string]: unknown;
