@@ -134,16 +134,16 @@ test('shows the disclaimer, then the most likely class and every class for an up
   await expect(chart.getByRole('meter').first()).toHaveAccessibleName(prediction.predicted_class)
   await expect(disclaimer).toBeVisible()
 
-  // What the class means (the synthetic classes have no description) and, per class, the recall on test images
-  // (scripts/e2e.sh holds out a test split).
+  // What the class means, as the model card words it, and, per class, the recall on test images.
   const card = (await (await request.get(`${apiUrl}/model`)).json()) as ModelCardResponse
   expect(card.model_version).toBe(prediction.model_version)
   expect(card.classes.every(({ test_recall: recall }) => typeof recall === 'number')).toBe(true)
   const explanation = page.getByRole('region', { name: `What “${prediction.predicted_class}” means` })
+  const described = card.classes.find(({ name }) => name === prediction.predicted_class)
   if (prediction.uncertain) {
     await expect(explanation).toHaveCount(0)
   } else {
-    await expect(explanation).toContainText('No description is available for this class.')
+    await expect(explanation).toContainText(described?.description ?? 'No description is available for this class.')
   }
   const about = page.getByRole('region', { name: 'About this model' })
   await expect(about.getByTestId('recall-row')).toHaveCount(classes.length)
