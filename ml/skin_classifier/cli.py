@@ -1,4 +1,4 @@
-"""Command line: `skin-classifier train | evaluate | predict | convert | package | image-kind | synthetic`."""
+"""Command line: `skin-classifier train | evaluate | calibrate | predict | convert | package | image-kind | synthetic`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ RUNTIME_HELP = f"{', '.join(RUNTIMES)} or {AUTO} (the artifact's default)"
 def _add_train_parser(commands) -> None:
     from .backbones.registry import BACKBONES  # no TensorFlow import: keeps --help fast
     from .dataset import BALANCING
+    from .metrics import UNCERTAIN_TARGET_ACCURACY
 
     parser = commands.add_parser(
         "train",
@@ -144,6 +145,14 @@ def _add_train_parser(commands) -> None:
         "--tune-class-bias", action="store_true", help="fit a per-class logit bias on validation for balanced accuracy"
     )
     parser.add_argument(
+        "--uncertain-target-accuracy",
+        type=float,
+        default=UNCERTAIN_TARGET_ACCURACY,
+        help="answers below the uncertainty threshold are flagged as uncertain; the threshold is the lowest "
+        "confidence at which validation answers at or above it are right this often "
+        f"(default {UNCERTAIN_TARGET_ACCURACY})",
+    )
+    parser.add_argument(
         "--cache-frozen",
         action="store_true",
         help="compute frozen layers once (with --cached-views augmented views per image) "
@@ -181,6 +190,36 @@ def _add_evaluate_parser(commands) -> None:
     parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
     parser.add_argument(
         "--output", type=Path, default=None, help="metrics JSON path (default: ARTIFACT/evaluation_<data>.json)"
+    )
+
+
+def _add_calibrate_parser(commands) -> None:
+    parser = commands.add_parser(
+        "calibrate",
+        help="refit an artifact's temperature and uncertainty threshold on its run's validation split",
+        description="Without retraining: loads ARTIFACT/model.keras, decodes the val, test and shift images "
+        "listed in the run's splits.json, refits the temperature on val (the class bias stays), chooses the "
+        "uncertainty threshold, and rewrites metrics.json, the manifest's training.calibration, "
+        "benchmarks/reliability.png and the model card. A new temperature changes the weights and so "
+        "model_version; runtimes converted from the old weights are then removed (run convert again).",
+    )
+    parser.add_argument("artifact", type=Path, help="artifact folder with model.keras")
+    parser.add_argument("data_dir", type=Path, help="the folder-per-class data set the run trained on")
+    parser.add_argument(
+        "--splits", type=Path, required=True, help="splits.json of the training run that made the artifact"
+    )
+    parser.add_argument(
+        "--target-accuracy",
+        type=float,
+        default=None,
+        help="accuracy validation answers at or above the threshold must reach (default: the run's "
+        "uncertain_target_accuracy setting, else 0.8)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="folder for the confusion matrices and reliability.png (default: the artifact's parent, the run folder)",
     )
 
 
@@ -324,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_train_parser(commands)
     _add_evaluate_parser(commands)
+    _add_calibrate_parser(commands)
     _add_predict_parser(commands)
     _add_convert_parser(commands)
     _add_package_parser(commands)
@@ -366,6 +406,7 @@ def run_train(args: argparse.Namespace) -> None:
         colour_constancy=args.colour_constancy,
         flip_tta=args.flip_tta,
         tune_class_bias=args.tune_class_bias,
+        uncertain_target_accuracy=args.uncertain_target_accuracy,
         cache_frozen=args.cache_frozen,
         cached_views=args.cached_views,
         mixed_precision=args.mixed_precision,
@@ -384,6 +425,14 @@ def run_evaluate(args: argparse.Namespace) -> None:
     report = evaluate_artifact(args.artifact, args.data_dir, output, args.splits, args.split, args.runtime)
     print(json.dumps({key: report[key] for key in ("samples", "balanced_accuracy", "accuracy", "macro_f1")}))
     print(f"Full report: {output}")
+
+
+def run_calibrate(args: argparse.Namespace) -> None:
+    from .calibration import calibrate_artifact
+
+    calibration = calibrate_artifact(args.artifact, args.data_dir, args.splits, args.output, args.target_accuracy)
+    print(json.dumps({key: calibration[key] for key in ("temperature", "uncertainty_threshold", "uncertainty")}))
+    print(args.artifact)
 
 
 def run_predict(args: argparse.Namespace) -> None:
@@ -481,6 +530,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = {
         "train": run_train,
         "evaluate": run_evaluate,
+        "calibrate": run_calibrate,
         "predict": run_predict,
         "convert": run_convert,
         "package": run_package,

@@ -8,6 +8,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +45,17 @@ class ImageFolder:
 
     def relative_paths(self) -> list[str]:
         return [path.relative_to(self.root).as_posix() for path in self.paths]
+
+
+@dataclass
+class LabelledData:
+    """Decoded images with labels, and index arrays per split ("train", "val", optional "test", "shift")."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: list[str]
+    splits: dict[str, np.ndarray]
+    description: dict[str, Any]
 
 
 def read_metadata_column(metadata_csv: str | Path, image_column: str, column: str) -> dict[str, str]:

@@ -10,6 +10,10 @@ from .serving.artifact import CLASS_INDEX_FILE, INTENDED_USE, MANIFEST_FILE, MET
 
 # Benchmark reports stored with the artifact, each as JSON and Markdown.
 BENCHMARKS_DIR = "benchmarks"
+# The reliability diagram, before and after temperature scaling (see `calibration`).
+RELIABILITY_PLOT = "reliability.png"
+# A held-out split whose accuracy above the uncertainty threshold is this far below the target is called out.
+SHORTFALL = 0.05
 # Markdown reports shown in the card, in this order: ml/benchmarks/recipe_search.py, compare_backbones.py
 # and runtime_benchmark.py.
 REPORT_SECTIONS = {
@@ -24,7 +28,7 @@ LIMITS = """\
 - Accuracy was measured on held-out splits of the same data set: `test` (random lesions) and, where present,
   `shift` (body sites never trained on). Photos from other clinics, cameras, lighting or skin tones can do
   worse than either.
-- Confidences are the model's temperature-scaled softmax outputs; see the calibration error above before
+- Confidences are the model's temperature-scaled softmax outputs; see the calibration figures above before
   reading them as probabilities.
 - This is not a medical device and gives no diagnosis. Anyone worried about a skin lesion should see a
   doctor or dermatologist."""
@@ -68,6 +72,135 @@ def _metrics_section(name: str, report: dict[str, Any]) -> list[str]:
     ]
     lines += ["```", ""]
     return lines
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _calibration_section(artifact_dir: Path, calibration: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """Temperature, ECE before and after, the uncertainty threshold per split, and a reliability table."""
+    splits = {name: report for name, report in metrics.items() if isinstance(report, dict) and "calibration" in report}
+    if not splits:
+        return []
+    bias = calibration.get("class_bias") or []
+    lines = [
+        "## Calibration",
+        "",
+        (
+            "Confidences are softmax(logits / T + class bias), with the temperature T = "
+            f"{calibration.get('temperature')} fitted on the `{calibration.get('fitted_on', 'val')}` split "
+            "(the value minimising its negative log-likelihood)"
+            + (f" and the per-class bias {bias}." if any(bias) else "; the per-class bias is zero.")
+            + " ECE is the expected calibration error: the gap between mean confidence and accuracy in 10 "
+            "equal-width confidence bins, weighted by their images. Before: the softmax of the raw logits "
+            "(T = 1, no bias); after: the confidences the model serves."
+        ),
+        "",
+        "| split | images | ECE before | ECE after |",
+        "|---|---|---|---|",
+        *[
+            f"| {name} | {report['samples']} | {report['calibration']['ece_before']:.3f} "
+            f"| {report['calibration']['ece_after']:.3f} |"
+            for name, report in splits.items()
+        ],
+        "",
+        (
+            "The `val` figure is measured on the images the temperature was fitted on, so it flatters. `test` "
+            "(lesions never trained on) estimates calibration on images like the training data."
+            + (
+                " The `shift` split's ECE (body sites never trained on) is the estimate for images from "
+                "elsewhere, and even that may be optimistic for photos from other clinics, cameras or skin tones."
+                if "shift" in splits
+                else " No split here comes from elsewhere: expect confidences on other images to be less "
+                "well calibrated than these figures say."
+            )
+        ),
+        "",
+    ]
+    threshold = calibration.get("uncertainty_threshold")
+    uncertainty = calibration.get("uncertainty", {})
+    if threshold is not None:
+        target = _percent(uncertainty.get("target_accuracy"))
+        lines += [
+            "### Uncertainty threshold",
+            "",
+            (
+                f"Answers whose top confidence is below **{threshold}** are to be flagged as uncertain. It is the "
+                f"lowest confidence at which the validation answers at or above it were right at least {target} "
+                f"of the time (leaving at least {_percent(uncertainty.get('min_coverage'))} of them answered)."
+            ),
+            "",
+        ]
+        if uncertainty.get("target_reached") is False:
+            lines += [
+                (
+                    f"**No threshold reached {target} on validation**, so this is the highest one that still "
+                    "answers that share: most answers are flagged as uncertain, and those answered still fall "
+                    "short of the target."
+                ),
+                "",
+            ]
+        lines += [
+            (
+                "| split | answered (confidence ≥ threshold) | accuracy of answered | balanced accuracy of answered "
+                "| accuracy of uncertain |"
+            ),
+            "|---|---|---|---|---|",
+        ]
+        for name, report in splits.items():
+            figures = report.get("uncertainty")
+            if figures:
+                lines.append(
+                    f"| {name} | {_percent(figures['coverage'])} ({figures['answered']} of {figures['samples']}) "
+                    f"| {_percent(figures['answered_accuracy'])} | {_percent(figures['answered_balanced_accuracy'])} "
+                    f"| {_percent(figures['uncertain_accuracy'])} |"
+                )
+        lines.append("")
+        short = [
+            f"`{name}` ({_percent(report['uncertainty']['answered_accuracy'])})"
+            for name, report in splits.items()
+            if name != "val"
+            and report.get("uncertainty", {}).get("answered_accuracy") is not None
+            and report["uncertainty"]["answered_accuracy"] < uncertainty.get("target_accuracy", 0) - SHORTFALL
+        ]
+        if short:
+            lines += [
+                (
+                    f"Answers at or above the threshold fall well short of {target} on {', '.join(short)}: the "
+                    "threshold was chosen on validation and does not carry its accuracy over to such images."
+                ),
+                "",
+            ]
+    if (artifact_dir / BENCHMARKS_DIR / RELIABILITY_PLOT).exists():
+        lines += [
+            (
+                f"Reliability diagram, before and after temperature scaling: [{BENCHMARKS_DIR}/{RELIABILITY_PLOT}]"
+                f"({BENCHMARKS_DIR}/{RELIABILITY_PLOT})."
+            ),
+            "",
+        ]
+    table_split = next(name for name in ("test", "shift", "val", *splits) if name in splits)
+    report = splits[table_split]["calibration"]
+    lines += [
+        (
+            f"Reliability on the `{table_split}` split, by top confidence (a calibrated model's accuracy matches its "
+            "mean confidence in every bin):"
+        ),
+        "",
+        (
+            "| confidence | images before | mean confidence before | accuracy before | images after "
+            "| mean confidence after | accuracy after |"
+        ),
+        "|---|---|---|---|---|---|---|",
+    ]
+    for before, after in zip(report["bins_before"], report["bins_after"], strict=True):
+        lines.append(
+            f"| {before['low']:.1f}–{before['high']:.1f} | {before['count']} | {_number(before['mean_confidence'])} "
+            f"| {_number(before['accuracy'])} | {after['count']} | {_number(after['mean_confidence'])} "
+            f"| {_number(after['accuracy'])} |"
+        )
+    return [*lines, ""]
 
 
 def _compute_lines(training: dict[str, Any]) -> list[str]:
@@ -248,6 +381,7 @@ def write_model_card(artifact_dir: Path) -> None:
             lines += _metrics_section(split_name, report)
     if not any(isinstance(r, dict) and "balanced_accuracy" in r for r in metrics.values()):
         lines += ["No evaluation figures were recorded for this artifact.", ""]
+    lines += _calibration_section(artifact_dir, training.get("calibration", {}), metrics)
     lines += _image_kind_section(artifact_dir, manifest.get("image_kind"))
     for report_name, title in REPORT_SECTIONS.items():
         report = artifact_dir / BENCHMARKS_DIR / report_name

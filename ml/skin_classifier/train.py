@@ -5,7 +5,8 @@ small learning rate; phase 3 trains more blocks under a cosine schedule. The reg
 every backbone runs the same recipe. Each phase keeps its best epoch by validation balanced accuracy (early
 stopping with restore, plus a checkpoint on disk every time it improves), and a phase that does not beat the
 phases before it is rolled back. After training, a per-class bias (optional) and a temperature are fitted on
-the validation split and stored in the model's last layer.
+the validation split and stored in the model's last layer, and the uncertainty threshold is chosen there too
+(see `calibration`, which `skin-classifier calibrate` also runs on an existing artifact).
 
 With `cache_frozen`, the frozen part of the model runs once instead of every epoch: each training image passes
 through it in `cached_views` versions (the original and random flips/rotations/zooms drawn in pixel space, so
@@ -31,21 +32,19 @@ import tensorflow as tf
 from keras import ops
 
 from .backbones.registry import get_backbone
-from .dataset import BALANCING, decode_images, read_metadata_column, scan_image_folder, split_by_group
+from .calibration import attach_reliability_plot, calibrate_and_evaluate
+from .dataset import BALANCING, LabelledData, decode_images, read_metadata_column, scan_image_folder, split_by_group
 from .distribute import distribution_strategy, is_chief, worker_index
 from .export import export_artifact
 from .jsonio import write_json
-from .metrics import evaluate_probabilities, plot_confusion_matrix, plot_training_curves
+from .metrics import UNCERTAIN_TARGET_ACCURACY, plot_training_curves
 from .model import (
-    CALIBRATION_LAYER,
     build_model,
     frozen_prefix,
-    logits_of,
     set_trainable_from,
     trainable_suffix,
     with_flip_averaging,
 )
-from .serving.classifier import predict_in_batches
 from .serving.machine import cpu_name
 
 log = logging.getLogger(__name__)
@@ -88,6 +87,8 @@ class TrainConfig:
     colour_constancy: bool = False
     flip_tta: bool = False
     tune_class_bias: bool = False
+    # Answers below the uncertainty threshold are flagged; at or above it, validation was right this often.
+    uncertain_target_accuracy: float = UNCERTAIN_TARGET_ACCURACY
     cache_frozen: bool = False
     cached_views: int = 2
     mixed_precision: bool = False
@@ -112,17 +113,6 @@ class TrainConfig:
             Phase(f"2-from-{top}", top, self.fine_tune_learning_rate),
             Phase(f"3-from-{more}", more, self.fine_tune_learning_rate, cosine_schedule=True),
         ]
-
-
-@dataclass
-class LabelledData:
-    """Decoded images with labels, and index arrays per split ("train", "val", optional "test", "shift")."""
-
-    images: np.ndarray
-    labels: np.ndarray
-    class_names: list[str]
-    splits: dict[str, np.ndarray]
-    description: dict[str, Any]
 
 
 class BalancedAccuracy(keras.metrics.Metric):
@@ -492,45 +482,11 @@ def fit_phases(
     return history, best_phase, best_score
 
 
-def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
-    recalls = [np.mean(predicted[labels == c] == c) for c in range(num_classes) if np.any(labels == c)]
-    return float(np.mean(recalls))
-
-
-def fit_class_bias(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
-    """Per-class additive logit bias maximising balanced accuracy, by coordinate search on a grid."""
-    num_classes = logits.shape[1]
-    bias = np.zeros(num_classes, np.float32)
-    grid = np.linspace(-3, 3, 61)
-    for _ in range(rounds):
-        for c in range(num_classes):
-            scores = []
-            for value in grid:
-                trial = bias.copy()
-                trial[c] = value
-                scores.append(balanced_accuracy(labels, (logits + trial).argmax(1), num_classes))
-            bias[c] = grid[int(np.argmax(np.round(scores, 6)) if max(scores) > min(scores) else len(grid) // 2)]
-    return bias - bias.mean()
-
-
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """The temperature minimising the negative log-likelihood (temperature scaling, Guo et al. 2017)."""
-
-    def nll(temperature: float) -> float:
-        scaled = logits / temperature
-        scaled = scaled - scaled.max(axis=1, keepdims=True)
-        log_probabilities = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
-        return float(-log_probabilities[np.arange(len(labels)), labels].mean())
-
-    candidates = np.exp(np.linspace(np.log(0.25), np.log(8.0), 161))
-    return float(candidates[int(np.argmin([nll(t) for t in candidates]))])
-
-
-def serving_model(config: TrainConfig, model: keras.Model, data: LabelledData) -> tuple[keras.Model, dict[str, Any]]:
-    """A float32 copy of the trained model with calibration fitted on validation (and flip averaging)."""
+def serving_model(config: TrainConfig, model: keras.Model, num_classes: int) -> keras.Model:
+    """A float32 copy of the trained model (with flip averaging), to calibrate (see `calibration`) and export."""
     keras.mixed_precision.set_global_policy("float32")
     final = build_model(
-        len(data.class_names),
+        num_classes,
         config.backbone,
         config.image_size,
         "none",
@@ -539,34 +495,7 @@ def serving_model(config: TrainConfig, model: keras.Model, data: LabelledData) -
         config.colour_constancy,
     )
     final.set_weights(model.get_weights())
-    final = with_flip_averaging(final) if config.flip_tta else final
-    logits_model = logits_of(final)
-    val = data.splits["val"]
-    logits = predict_in_batches(lambda batch: logits_model(batch, training=False), data.images[val])
-    bias = fit_class_bias(logits, data.labels[val]) if config.tune_class_bias else np.zeros(logits.shape[1], np.float32)
-    temperature = fit_temperature(logits + bias, data.labels[val])
-    final.get_layer(CALIBRATION_LAYER).set_weights([np.float32(temperature), bias.astype(np.float32)])
-    return final, {
-        "temperature": round(temperature, 4),
-        "class_bias": [round(float(b), 4) for b in bias],
-        "fitted_on": "val",
-    }
-
-
-def evaluate_splits(model: keras.Model, data: LabelledData, output_dir: Path) -> dict[str, Any]:
-    metrics: dict[str, Any] = {}
-    for name in [n for n in ("val", "test", "shift") if n in data.splits]:
-        probabilities = predict_in_batches(lambda batch: model(batch, training=False), data.images[data.splits[name]])
-        metrics[name] = evaluate_probabilities(data.labels[data.splits[name]], probabilities, data.class_names)
-        plot_confusion_matrix(metrics[name], output_dir / f"confusion_matrix_{name}.png", f"{name} split")
-        log.info(
-            "%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f",
-            name,
-            metrics[name]["balanced_accuracy"],
-            metrics[name]["accuracy"],
-            metrics[name]["macro_f1"],
-        )
-    return metrics
+    return with_flip_averaging(final) if config.flip_tta else final
 
 
 def training_record(
@@ -627,13 +556,20 @@ def train(config: TrainConfig) -> Path | None:
         plot_training_curves(history, output_dir / "training_curves.png")
 
     started = time.perf_counter()
-    final, calibration = serving_model(config, model, data)
-    metrics = evaluate_splits(final, data, output_dir)
+    final = serving_model(config, model, len(data.class_names))
+    calibration, metrics = calibrate_and_evaluate(
+        final,
+        data,
+        output_dir,
+        config.uncertain_target_accuracy,
+        class_bias=None if config.tune_class_bias else np.zeros(len(data.class_names), np.float32),
+    )
     timings["calibrate_and_evaluate_s"] = round(time.perf_counter() - started, 1)
     timings["total_s"] = round(time.perf_counter() - run_started, 1)
     training = training_record(
         config, history, best_phase, best_score, calibration, data, timings, strategy.num_replicas_in_sync
     )
     artifact = export_artifact(final, data.class_names, output_dir / "artifact", config.image_size, metrics, training)
+    attach_reliability_plot(output_dir, artifact)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])
     return artifact

@@ -147,7 +147,7 @@ def test_cli_help_explains_every_command(capsys):
     """Every command is listed with what it does, and its help shows each argument with its explanation."""
     parser = build_parser()
     (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
-    assert list(commands.choices) == ["train", "evaluate", "predict", "convert", "package", "synthetic"]
+    assert list(commands.choices) == ["train", "evaluate", "calibrate", "predict", "convert", "package", "synthetic"]
     with pytest.raises(SystemExit):
         main(["--help"])
     overview = _words(capsys.readouterr().out)
@@ -199,6 +199,7 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
     main(["package", str(copy), str(slim), "--runtime", "tflite-int8"])
     assert sorted(p.name for p in slim.iterdir()) == [
         "README.md",
+        "benchmarks",
         "class_index.json",
         "head.npz",
         "manifest.json",
@@ -206,6 +207,7 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
         "model_int8.tflite",
         "preprocessing.json",
     ]
+    assert [p.name for p in (slim / "benchmarks").iterdir()] == ["reliability.png"]  # linked from the card
     served = load_classifier(slim)
     assert served.runtime == "tflite-int8" and served.info.model_version == info.model_version
     np.testing.assert_allclose(served.predict_probabilities(batch), expected, atol=0.1)

@@ -1,0 +1,280 @@
+"""Confidence that means what it says: temperature scaling, an uncertainty threshold and reliability figures.
+
+`train.train()` and `skin-classifier calibrate` (an existing artifact, without retraining) run the same
+`calibrate_and_evaluate`: the logits of each held-out split once; the temperature (and, when asked, a per-class
+logit bias) fitted on `val` and stored in the model's calibrated softmax; the threshold below which an answer is
+flagged as uncertain, chosen on the calibrated validation probabilities; then every split's metrics, with the
+calibration error before and after and reliability bins, and a reliability diagram.
+
+The temperature is a weight of the model: refitting it to another value changes `model_version`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from .dataset import LabelledData
+from .evaluate import load_labelled_images
+from .export import weights_fingerprint
+from .jsonio import write_json
+from .metrics import (
+    UNCERTAIN_TARGET_ACCURACY,
+    balanced_accuracy,
+    calibration_report,
+    choose_uncertainty_threshold,
+    evaluate_probabilities,
+    plot_confusion_matrix,
+    plot_reliability,
+    uncertainty_report,
+)
+from .model import CALIBRATION_LAYER, logits_of
+from .model_card import BENCHMARKS_DIR, RELIABILITY_PLOT, write_model_card
+from .serving.artifact import MANIFEST_FILE, METRICS_FILE, read_artifact_info
+from .serving.classifier import predict_in_batches
+from .serving.runtimes import RUNTIMES, SOURCE_RUNTIME
+
+log = logging.getLogger(__name__)
+
+EVALUATED_SPLITS = ("val", "test", "shift")
+# The splits the reliability diagram shows (the held-out ones; `val` only when neither exists).
+PLOTTED_SPLITS = ("test", "shift")
+
+
+def fit_class_bias(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """Per-class additive logit bias maximising balanced accuracy, by coordinate search on a grid."""
+    num_classes = logits.shape[1]
+    bias = np.zeros(num_classes, np.float32)
+    grid = np.linspace(-3, 3, 61)
+    for _ in range(rounds):
+        for c in range(num_classes):
+            scores = []
+            for value in grid:
+                trial = bias.copy()
+                trial[c] = value
+                scores.append(balanced_accuracy(labels, (logits + trial).argmax(1), num_classes))
+            bias[c] = grid[int(np.argmax(np.round(scores, 6)) if max(scores) > min(scores) else len(grid) // 2)]
+    return bias - bias.mean()
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising the negative log-likelihood (temperature scaling, Guo et al. 2017)."""
+
+    def nll(temperature: float) -> float:
+        scaled = logits / temperature
+        scaled = scaled - scaled.max(axis=1, keepdims=True)
+        log_probabilities = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        return float(-log_probabilities[np.arange(len(labels)), labels].mean())
+
+    candidates = np.exp(np.linspace(np.log(0.25), np.log(8.0), 161))
+    return float(candidates[int(np.argmin([nll(t) for t in candidates]))])
+
+
+def split_logits(model: keras.Model, data: LabelledData) -> dict[str, np.ndarray]:
+    """Uncalibrated logits of every evaluated split present (one forward pass each)."""
+    logits_model = logits_of(model)
+    return {
+        name: predict_in_batches(lambda batch: logits_model(batch, training=False), data.images[data.splits[name]])
+        for name in EVALUATED_SPLITS
+        if name in data.splits
+    }
+
+
+def fit_calibration(
+    model: keras.Model, val_logits: np.ndarray, val_labels: np.ndarray, class_bias: np.ndarray | None
+) -> dict[str, Any]:
+    """Fit the temperature on validation (after `class_bias`, or a bias fitted here when None) and store both in
+    the model's calibrated softmax. Returns the manifest's `training.calibration` entries for them."""
+    bias = fit_class_bias(val_logits, val_labels) if class_bias is None else np.asarray(class_bias, np.float32)
+    temperature = fit_temperature(val_logits + bias, val_labels)
+    model.get_layer(CALIBRATION_LAYER).set_weights([np.float32(temperature), bias.astype(np.float32)])
+    return {
+        "temperature": round(temperature, 4),
+        "class_bias": [round(float(b), 4) for b in bias],
+        "fitted_on": "val",
+    }
+
+
+def served_probabilities(model: keras.Model, logits: np.ndarray) -> np.ndarray:
+    """The model's own calibrated softmax applied to logits it computed: exactly what it serves."""
+    return np.asarray(model.get_layer(CALIBRATION_LAYER)(logits.astype(np.float32)), dtype=np.float32)
+
+
+def evaluate_splits(
+    model: keras.Model,
+    data: LabelledData,
+    logits: dict[str, np.ndarray],
+    threshold: float,
+    output_dir: Path,
+) -> dict[str, Any]:
+    """Each split's metrics (`evaluate_probabilities`) plus `calibration` (ECE and reliability bins before and
+    after) and `uncertainty` (the threshold's coverage and accuracies); a confusion-matrix PNG per split."""
+    metrics: dict[str, Any] = {}
+    for name, split_logits_ in logits.items():
+        labels = data.labels[data.splits[name]]
+        probabilities = served_probabilities(model, split_logits_)
+        report = evaluate_probabilities(labels, probabilities, data.class_names)
+        report["calibration"] = calibration_report(split_logits_, probabilities, labels)
+        report["uncertainty"] = uncertainty_report(probabilities, labels, threshold)
+        metrics[name] = report
+        plot_confusion_matrix(report, output_dir / f"confusion_matrix_{name}.png", f"{name} split")
+        log.info(
+            "%s: balanced accuracy %.3f, accuracy %.3f, macro F1 %.3f; ECE %.3f before calibration, %.3f after; "
+            "%.1f%% answered above the uncertainty threshold, %.1f%% of them right",
+            name,
+            report["balanced_accuracy"],
+            report["accuracy"],
+            report["macro_f1"],
+            report["calibration"]["ece_before"],
+            report["calibration"]["ece_after"],
+            100 * report["uncertainty"]["coverage"],
+            100 * (report["uncertainty"]["answered_accuracy"] or 0.0),
+        )
+    return metrics
+
+
+def calibrate_and_evaluate(
+    model: keras.Model,
+    data: LabelledData,
+    output_dir: Path,
+    target_accuracy: float = UNCERTAIN_TARGET_ACCURACY,
+    class_bias: np.ndarray | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Calibrate `model` on `data`'s val split, choose the uncertainty threshold there, and evaluate every split.
+
+    `class_bias` is kept as given (None: fitted on validation for balanced accuracy). Writes the confusion
+    matrices and `reliability.png` into `output_dir`. Returns (the manifest's `training.calibration`, metrics
+    per split).
+    """
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    logits = split_logits(model, data)
+    val_labels = data.labels[data.splits["val"]]
+    calibration = fit_calibration(model, logits["val"], val_labels, class_bias)
+    chosen = choose_uncertainty_threshold(served_probabilities(model, logits["val"]), val_labels, target_accuracy)
+    calibration["uncertainty_threshold"] = chosen["threshold"]
+    calibration["uncertainty"] = {
+        key: round(value, 4) if isinstance(value, float) else value
+        for key, value in chosen.items()
+        if key != "threshold"
+    }
+    if not chosen["target_reached"]:
+        log.warning(
+            "No threshold leaving %.0f%% of validation answered reaches %.0f%% accuracy; using %.4f, the highest",
+            100 * chosen["min_coverage"],
+            100 * target_accuracy,
+            chosen["threshold"],
+        )
+    log.info(
+        "Temperature %.4f fitted on val; uncertainty threshold %.4f (val: %.1f%% answered, %.1f%% of them right)",
+        calibration["temperature"],
+        chosen["threshold"],
+        100 * chosen["coverage"],
+        100 * (chosen["answered_accuracy"] or 0.0),
+    )
+    metrics = evaluate_splits(model, data, logits, chosen["threshold"], output_dir)
+    plotted = [name for name in PLOTTED_SPLITS if name in metrics] or ["val"]
+    plot_reliability(
+        {name: metrics[name]["calibration"] for name in plotted},
+        output_dir / RELIABILITY_PLOT,
+        calibration["temperature"],
+    )
+    return calibration, metrics
+
+
+def attach_reliability_plot(run_dir: Path, artifact_dir: Path) -> None:
+    """Copy the run's reliability diagram into the artifact's `benchmarks/` and rewrite its model card."""
+    benchmarks = Path(artifact_dir) / BENCHMARKS_DIR
+    benchmarks.mkdir(exist_ok=True)
+    shutil.copy2(Path(run_dir) / RELIABILITY_PLOT, benchmarks / RELIABILITY_PLOT)
+    write_model_card(Path(artifact_dir))
+
+
+def labelled_splits(data_dir: Path, class_names: list[str], image_size: int, splits_file: Path) -> LabelledData:
+    """The evaluated splits of a training run (its `splits.json`), decoded as training decoded them."""
+    listed = json.loads(Path(splits_file).read_text(encoding="utf-8"))
+    names = [name for name in EVALUATED_SPLITS if listed.get(name)]
+    if "val" not in names:
+        raise ValueError(f"{splits_file} lists no val split to calibrate on")
+    parts = {name: load_labelled_images(data_dir, class_names, image_size, splits_file, name) for name in names}
+    missing = {name: len(listed[name]) - len(labels) - skipped for name, (_, labels, skipped) in parts.items()}
+    if any(missing.values()):
+        raise ValueError(
+            f"{data_dir} lacks images that {splits_file} lists, per split: {missing}; is it the run's data?"
+        )
+    sizes = [len(labels) for _, labels, _ in parts.values()]
+    starts = np.cumsum([0, *sizes])
+    return LabelledData(
+        images=np.concatenate([images for images, _, _ in parts.values()]),
+        labels=np.concatenate([labels for _, labels, _ in parts.values()]),
+        class_names=class_names,
+        splits={name: np.arange(starts[i], starts[i + 1]) for i, name in enumerate(parts)},
+        description={"skipped_files": sum(skipped for _, _, skipped in parts.values())},
+    )
+
+
+def calibrate_artifact(
+    artifact_dir: Path,
+    data_dir: Path,
+    splits_file: Path,
+    output_dir: Path | None = None,
+    target_accuracy: float | None = None,
+) -> dict[str, Any]:
+    """Refit an artifact's temperature and uncertainty threshold on its run's val split, without retraining.
+
+    Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test and shift, the
+    manifest's `training.calibration`, the reliability diagram (in `benchmarks/`) and the model card are
+    rewritten. A temperature that changes changes the weights, so `model_version`: the Keras file is saved
+    again and other runtimes, converted from the old weights, are removed (run `convert` again). Plots go to
+    `output_dir` (default: the artifact's parent, the run folder). Returns the new `training.calibration`.
+    """
+    artifact_dir = Path(artifact_dir)
+    info = read_artifact_info(artifact_dir)
+    if SOURCE_RUNTIME not in info.runtimes:
+        raise ValueError(f"{artifact_dir} has no {SOURCE_RUNTIME} model to calibrate")
+    from . import model as _custom_layers  # noqa: F401  (registers the layers the saved model uses)
+
+    model_path = artifact_dir / info.runtimes[SOURCE_RUNTIME]
+    model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+    if weights_fingerprint(model) != info.model_version:
+        log.warning("%s does not match model_version %s in the manifest", model_path, info.model_version)
+    training = info.manifest.get("training", {})
+    if target_accuracy is None:
+        target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)
+    data = labelled_splits(data_dir, info.class_names, info.image_size, splits_file)
+    log.info("Calibrating on %s", {name: len(index) for name, index in data.splits.items()})
+    stored_bias = model.get_layer(CALIBRATION_LAYER).get_weights()[1]
+    calibration, metrics = calibrate_and_evaluate(
+        model, data, output_dir or artifact_dir.parent, float(target_accuracy), class_bias=stored_bias
+    )
+
+    manifest = info.manifest
+    manifest["training"] = {**training, "calibration": {**training.get("calibration", {}), **calibration}}
+    version = weights_fingerprint(model)
+    if version != info.model_version:
+        model.save(model_path)
+        stale = {name: file for name, file in info.runtimes.items() if name != SOURCE_RUNTIME}
+        for file_name in stale.values():
+            (artifact_dir / file_name).unlink(missing_ok=True)
+        manifest["model_version"] = version
+        manifest["runtimes"] = {SOURCE_RUNTIME: RUNTIMES[SOURCE_RUNTIME].file_name}
+        manifest["default_runtime"] = SOURCE_RUNTIME
+        log.warning(
+            "The temperature changed, so the weights did: model_version %s -> %s. Removed runtimes converted from "
+            "the old weights (%s); run `skin-classifier convert` again.",
+            info.model_version,
+            version,
+            ", ".join(stale) or "none",
+        )
+    else:
+        log.info("The temperature is unchanged: model_version stays %s", version)
+    write_json(artifact_dir / MANIFEST_FILE, manifest)
+    write_json(artifact_dir / METRICS_FILE, {**info.metrics, **metrics})
+    attach_reliability_plot(output_dir or artifact_dir.parent, artifact_dir)
+    return calibration
