@@ -4,11 +4,15 @@
 # one within 1 point of float32, measure the API serving it, and write the model card.
 #   BACKBONE=efficientnet-lite2 scripts/build-reference.sh [DATA_DIR]
 #   SKIP_TRAIN=1 reuses an existing runs/$BACKBONE; VGG16_WEIGHTS names the offline VGG16 file.
+#   SKIN_PHOTOS and NOT_SKIN name the clinical and everyday photos the image-kind check learns beside DATA
+#   (default: clinical-photos and everyday-photos next to it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 python="${PYTHON:-$root/.venv/bin/python}"
 data="${1:-../shared/datasets/ham10000}"
+skin_photos="${SKIN_PHOTOS:-$(dirname "$data")/clinical-photos}"
+not_skin="${NOT_SKIN:-$(dirname "$data")/everyday-photos}"
 backbone="${BACKBONE:-efficientnet-lite2}"
 run="${RUN:-runs/$backbone}"
 cli=("$python" -m skin_classifier.cli)
@@ -43,7 +47,10 @@ for report in runs/recipe/recipe_search runs/backbones; do  # written by ml/benc
   if [ -f "$report.md" ]; then cp "$report.md" "$report.json" "$run/artifact/benchmarks/"; fi
 done
 "${cli[@]}" package "$run/artifact" models/reference --runtime "$chosen"
+# The image-kind check learns the served runtime's own pooled features (training split only for dermoscopy).
+"${cli[@]}" image-kind models/reference --dermoscopy "$data" --splits "$run/splits.json" \
+  --skin-photos "$skin_photos" --not-skin "$not_skin"
 "$python" backend/benchmarks/serve_benchmark.py --model-dir models/reference --requests 300 --concurrency 1 8 \
-  --output models/reference/benchmarks/serving.json
+  --explain --output models/reference/benchmarks/serving.json
 "$python" -c 'import sys; from pathlib import Path; from skin_classifier.model_card import write_model_card; write_model_card(Path(sys.argv[1]))' models/reference
 du -sh models/reference

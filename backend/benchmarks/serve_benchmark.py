@@ -62,6 +62,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="concurrency levels")
     parser.add_argument("--image", type=Path, help="image to upload (default: a generated 224x224 JPEG)")
     parser.add_argument("--output", type=Path, default=Path("runs/serve_benchmark.json"), help="JSON result")
+    parser.add_argument(
+        "--explain", action="store_true", help="also measure POST /predict?explain=true (heat maps) at concurrency 1"
+    )
     parser.add_argument("--warmup-requests", type=int, default=5, help="unmeasured requests per level")
     parser.add_argument("--forward-runs", type=int, default=30, help="timed batch-1 forwards in this process")
     parser.add_argument("--startup-timeout", type=float, default=300.0, help="seconds to wait for /health")
@@ -178,24 +181,30 @@ async def run_level(
 
 
 def model_forward_times(model_dir: Path, runtime: str, image: bytes, runs: int) -> dict[str, Any]:
-    """Batch-1 forward and preprocessing time of the same artifact in this process (median of `runs`)."""
+    """Batch-1 times of the same artifact in this process (median of `runs`): decoding with the quality check,
+    the forward pass, and turning its outputs into the answer without and with the heat map (image kind
+    included)."""
     from skin_classifier.serving.classifier import load_classifier
 
     classifier = load_classifier(model_dir, runtime)
-    preprocess_s, forward_s = [], []
+    steps: dict[str, list[float]] = {"preprocess": [], "forward": [], "answer": [], "answer_with_heatmap": []}
     for index in range(runs + 3):  # the first three warm caches and graphs, unmeasured
-        started = time.perf_counter()
-        batch = classifier.preprocess(image)[None]
-        middle = time.perf_counter()
-        classifier.predict_probabilities(batch)
+        times = [time.perf_counter()]
+        inspected = classifier.inspect(image)
+        times.append(time.perf_counter())
+        outputs = classifier.predict_outputs(inspected.pixels[None])
+        times.append(time.perf_counter())
+        classifier.answer(outputs, inspected)
+        times.append(time.perf_counter())
+        classifier.answer(outputs, inspected, explain_top=True)
+        times.append(time.perf_counter())
         if index >= 3:
-            preprocess_s.append(middle - started)
-            forward_s.append(time.perf_counter() - middle)
+            for name, start, end in zip(steps, times, times[1:], strict=True):
+                steps[name].append(end - start)
     return {
         "runtime": classifier.runtime,
         "runs": runs,
-        "forward_median_ms": round(float(np.median(forward_s)) * 1000, 2),
-        "preprocess_median_ms": round(float(np.median(preprocess_s)) * 1000, 2),
+        **{f"{name}_median_ms": round(float(np.median(values)) * 1000, 2) for name, values in steps.items()},
     }
 
 
@@ -220,7 +229,9 @@ def markdown(result: dict[str, Any]) -> str:
         "| concurrency | requests ok | p50 ms | p95 ms | p99 ms | throughput req/s |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
-    for level in result["levels"]:
+    for level in result["levels"] + [
+        {**level, "concurrency": f"{level['concurrency']}, explain=true"} for level in result.get("explain_levels", [])
+    ]:
         lines.append(
             f"| {level['concurrency']} | {level['ok']}/{level['requests']} | {level['p50_ms']} | "
             f"{level['p95_ms']} | {level['p99_ms']} | {level['throughput_rps']} |"
@@ -233,7 +244,8 @@ def markdown(result: dict[str, Any]) -> str:
         ),
         (
             f"Model forward, batch 1, in-process median: {forward.get('forward_median_ms')} ms "
-            f"(preprocessing {forward.get('preprocess_median_ms')} ms)."
+            f"(preprocessing {forward.get('preprocess_median_ms')} ms; the answer from its outputs "
+            f"{forward.get('answer_median_ms')} ms, with the heat map {forward.get('answer_with_heatmap_median_ms')} ms)."
         ),
     ]
     return "\n".join(lines)
@@ -279,6 +291,20 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     )
                 )
+            if args.explain:
+                result["explain_levels"] = [
+                    asyncio.run(
+                        run_level(
+                            f"{base_url}/predict?explain=true",
+                            image,
+                            1,
+                            args.requests,
+                            args.warmup_requests,
+                            args.request_timeout,
+                            args.level_timeout,
+                        )
+                    )
+                ]
             result["server"]["rss_after_run_mb"] = rss_mb(process.pid)
             result["server"]["peak_rss_mb"] = rss_mb(process.pid, "VmHWM")
         except Exception:
@@ -294,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown(result))
     print(f"\nWrote {args.output}")
-    return 0 if all(level["ok"] == level["requests"] for level in result["levels"]) else 1
+    levels = result["levels"] + result.get("explain_levels", [])
+    return 0 if all(level["ok"] == level["requests"] for level in levels) else 1
 
 
 if __name__ == "__main__":

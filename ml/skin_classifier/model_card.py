@@ -249,6 +249,23 @@ def _serving_section(report: dict[str, Any]) -> list[str]:
         f"| {level['p99_ms']} | {level['throughput_rps']} |"
         for level in report["levels"]
     ]
+    forward = report["model_forward"]
+    for level in report.get("explain_levels", []):
+        lines.append(
+            f"| {level['concurrency']}, with `explain=true` | {level['requests']} | {level.get('ok', level['requests'])} "
+            f"| {level.get('failures', {}).get('503', 0)} | {level['p50_ms']} | {level['p95_ms']} "
+            f"| {level['p99_ms']} | {level['throughput_rps']} |"
+        )
+    if "answer_with_heatmap_median_ms" in forward:
+        lines += [
+            "",
+            (
+                f"In-process medians: decoding and the quality check {forward['preprocess_median_ms']} ms, the "
+                f"forward pass {forward['forward_median_ms']} ms, the answer from its outputs (ranking, image "
+                f"kind) {forward['answer_median_ms']} ms, and with the heat map "
+                f"{forward['answer_with_heatmap_median_ms']} ms."
+            ),
+        ]
     return [*lines, ""]
 
 

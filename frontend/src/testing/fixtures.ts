@@ -87,5 +87,5 @@ export const modelCard: ModelCardResponse = {
   data: { description: 'HAM10000 dermatoscopic images.', licence: 'CC BY-NC 4.0', split_sizes: { test: 810 } },
   calibration: { temperature: 1.9152, fitted_on: 'val', test_expected_calibration_error: 0.0416, uncertainty_threshold: 0.45 },
   test: { samples: 810, balanced_accuracy: 0.578, accuracy: 0.707 },
-  image_kind: { kinds: ['dermoscopy', 'skin-photo', 'not-skin'], validation_dermoscopy_flagged: 0.012 },
+  image_kind: { kinds: ['dermoscopy', 'skin-photo', 'not-skin'], dermoscopy_threshold: 0.25, validation_dermoscopy_flagged: 0.001 },
 }
