@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shlex
@@ -199,7 +200,7 @@ def model_forward_times(model_dir: Path, runtime: str, image: bytes, runs: int) 
         classifier.answer(outputs, inspected, explain_top=True)
         times.append(time.perf_counter())
         if index >= 3:
-            for name, start, end in zip(steps, times, times[1:], strict=True):
+            for name, (start, end) in zip(steps, itertools.pairwise(times), strict=True):
                 steps[name].append(end - start)
     return {
         "runtime": classifier.runtime,

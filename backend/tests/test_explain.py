@@ -12,6 +12,7 @@ import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from skin_classifier.serving.explain import HEATMAP_SIZE
 from tests import images
 from tests.utils import ClientFactory, SettingsFactory, assert_error, upload
 
@@ -27,7 +28,7 @@ def test_explain_adds_a_heat_map_of_the_upload_shape_and_changes_nothing_else(cl
     plain = upload(client, data).json()
     explained = upload(client, data, params={"explain": "true"}).json()
     heatmap = heatmap_of(explained)
-    assert heatmap.mode == "RGBA" and heatmap.size == (224, 112)
+    assert heatmap.mode == "RGBA" and heatmap.size == (HEATMAP_SIZE, HEATMAP_SIZE // 2)
     assert explained["heatmap_description"].startswith(("The model looked most at", "No part of the image"))
     assert explained["all_predictions"] == plain["all_predictions"]
     assert plain["heatmap"] is None and plain["heatmap_description"] is None
@@ -36,7 +37,7 @@ def test_explain_adds_a_heat_map_of_the_upload_shape_and_changes_nothing_else(cl
 def test_the_heat_map_follows_exif_orientation(client: TestClient) -> None:
     """A landscape file whose EXIF turns it upright as a portrait: the map is a portrait too."""
     heatmap = heatmap_of(upload(client, images.exif_rotated_jpeg(), params={"explain": "1"}).json())
-    assert heatmap.size == (112, 224)
+    assert heatmap.size == (HEATMAP_SIZE // 2, HEATMAP_SIZE)
 
 
 def test_explain_must_be_a_boolean(client: TestClient) -> None:

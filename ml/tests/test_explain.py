@@ -11,7 +11,7 @@ from PIL import Image
 
 from skin_classifier.serving.artifact import ArtifactError
 from skin_classifier.serving.classifier import load_classifier
-from skin_classifier.serving.explain import HEAD_FILE, Head, describe, grad_cam, heatmap_png, upsample
+from skin_classifier.serving.explain import HEAD_FILE, HEATMAP_SIZE, Head, describe, grad_cam, heatmap_png, upsample
 from skin_classifier.synthetic import write_mean_colour_artifact
 
 
@@ -67,7 +67,7 @@ def test_grad_cam_is_hot_where_the_class_evidence_is_and_says_where():
 def test_the_heat_map_keeps_the_pictures_aspect_ratio_and_is_transparent_where_cold():
     cam = np.zeros((4, 4), np.float32)
     cam[1:3, 1:3] = 1.0
-    heat = upsample(cam, (400, 200))
+    heat = upsample(cam, (400, 200), longest=224)
     assert heat.shape == (112, 224)
     picture = Image.open(io.BytesIO(heatmap_png(heat)))
     assert picture.mode == "RGBA" and picture.size == (224, 112)
@@ -112,8 +112,8 @@ def test_a_served_answer_explains_the_top_class_on_the_uploads_shape(tmp_path):
     assert explained.heatmap.data_url.startswith("data:image/png;base64,")
     png = base64.b64decode(explained.heatmap.data_url.split(",", 1)[1])
     alpha = np.asarray(Image.open(io.BytesIO(png)))[..., 3]
-    assert alpha.shape == (112, 224)
-    assert alpha[:, :90].mean() > 150 and alpha[:, 150:].max() == 0  # bilinear blending between the cells
+    assert alpha.shape == (HEATMAP_SIZE // 2, HEATMAP_SIZE)
+    assert alpha[:, :24].mean() > 150 and alpha[:, 42:].max() == 0  # bilinear blending between the cells
     assert "left" in explained.heatmap.description
 
 
