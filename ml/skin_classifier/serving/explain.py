@@ -75,7 +75,8 @@ class Head:
             (self.logits_bias.shape, self.logits_kernel.shape[1:]),
         ]
         if self.dense_kernel is not None:
-            expected += [(self.dense_kernel.shape[:1], (features,)), (np.shape(self.dense_bias), (hidden,))]
+            bias_shape = (0,) if self.dense_bias is None else self.dense_bias.shape
+            expected += [(self.dense_kernel.shape[:1], (features,)), (bias_shape, (hidden,))]
         if any(actual != wanted for actual, wanted in expected):
             raise ArtifactError(f"{path}: the head's array shapes do not fit together")
 
@@ -109,7 +110,8 @@ def upsample(cam: np.ndarray, picture_size: tuple[int, int], longest: int = HEAT
     scale = longest / max(width, height)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     resized = Image.fromarray(cam.astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR)
-    return np.clip(np.asarray(resized), 0.0, 1.0)
+    heat: np.ndarray = np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+    return heat
 
 
 def heatmap_png(heat: np.ndarray) -> bytes:

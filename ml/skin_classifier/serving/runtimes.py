@@ -95,7 +95,7 @@ class TFLitePredictor:
         self.batch_size = 0
         self._lock = threading.Lock()
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def predict(self, batch: np.ndarray) -> ModelOutputs:
         with self._lock:
             if batch.shape[0] != self.batch_size:
                 self.interpreter.resize_tensor_input(self.input_index, batch.shape)
