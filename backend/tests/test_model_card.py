@@ -27,7 +27,7 @@ def card_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     manifest["created_at"] = "2026-01-02T03:04:05+00:00"
     manifest["training"] = {
         "backbone": "efficientnet-lite2",
-        "calibration": {"temperature": 1.5, "fitted_on": "val"},
+        "calibration": {"temperature": 1.5, "fitted_on": "val", "uncertainty_threshold": 0.45},
         "data": {"description": "Some photos.", "licence": "CC BY 4.0", "split_sizes": {"train": 30, "test": 9}},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -57,7 +57,12 @@ def test_model_card_describes_classes_data_and_calibration(
         "licence": "CC BY 4.0",
         "split_sizes": {"train": 30, "test": 9},
     }
-    assert card["calibration"] == {"temperature": 1.5, "fitted_on": "val", "test_expected_calibration_error": 0.04}
+    assert card["calibration"] == {
+        "temperature": 1.5,
+        "fitted_on": "val",
+        "test_expected_calibration_error": 0.04,
+        "uncertainty_threshold": 0.45,
+    }
     assert card["test"] == {"samples": 9, "balanced_accuracy": 0.5, "accuracy": 0.6}
 
     classes = {entry["name"]: entry for entry in card["classes"]}

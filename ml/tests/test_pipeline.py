@@ -147,7 +147,16 @@ def test_cli_help_explains_every_command(capsys):
     """Every command is listed with what it does, and its help shows each argument with its explanation."""
     parser = build_parser()
     (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
-    assert list(commands.choices) == ["train", "evaluate", "calibrate", "predict", "convert", "package", "synthetic"]
+    assert list(commands.choices) == [
+        "train",
+        "evaluate",
+        "calibrate",
+        "predict",
+        "convert",
+        "package",
+        "image-kind",
+        "synthetic",
+    ]
     with pytest.raises(SystemExit):
         main(["--help"])
     overview = _words(capsys.readouterr().out)
