@@ -403,7 +403,7 @@ def train_image_kind(
     max_dermoscopy: int | None = 1500,
     regularisation: tuple[float, ...] = DEFAULT_REGULARISATION,
     model_version: str = "",
-    feature_description: str = "the lesion model's pooled backbone features (spatial mean of its last feature map)",
+    feature_description: str = "the lesion model's pooled backbone features (the head's globally pooled input)",
     batch_size: int = BATCH_SIZE,
 ) -> tuple[ImageKindCheck, dict[str, Any]]:
     """Fit the check on features from `extract_pooled` (uint8 (N, S, S, 3) -> (N, C)) and report on it.

@@ -2,7 +2,7 @@
 
 The lesion model only ever saw dermoscopy images (taken through a dermatoscope), yet it names a lesion for a
 cat, a screenshot or a phone photo of a rash just as confidently. This check reads the lesion model's own
-pooled backbone features (the spatial mean of its last convolutional feature map) and puts a multinomial
+pooled backbone features (the head's input: the base's output, averaged over the image) and puts a multinomial
 logistic regression on them, so it costs one small matrix product per image. It is trained by
 `skin_classifier.image_kind` and lives in the artifact as `image_kind.json`, next to the model whose features
 it reads.
