@@ -278,34 +278,23 @@ def main(argv: list[str] | None = None) -> int:
             result["server"] = wait_healthy(base_url, process, args.startup_timeout)
             result["server"]["pid"] = process.pid
             result["server"]["rss_after_warmup_mb"] = rss_mb(process.pid)
-            for concurrency in args.concurrency:
-                result["levels"].append(
-                    asyncio.run(
-                        run_level(
-                            f"{base_url}/predict",
-                            image,
-                            concurrency,
-                            args.requests,
-                            args.warmup_requests,
-                            args.request_timeout,
-                            args.level_timeout,
-                        )
+
+            def level(query: str, concurrency: int) -> dict[str, Any]:
+                return asyncio.run(
+                    run_level(
+                        f"{base_url}/predict{query}",
+                        image,
+                        concurrency,
+                        args.requests,
+                        args.warmup_requests,
+                        args.request_timeout,
+                        args.level_timeout,
                     )
                 )
+
+            result["levels"] = [level("", concurrency) for concurrency in args.concurrency]
             if args.explain:
-                result["explain_levels"] = [
-                    asyncio.run(
-                        run_level(
-                            f"{base_url}/predict?explain=true",
-                            image,
-                            1,
-                            args.requests,
-                            args.warmup_requests,
-                            args.request_timeout,
-                            args.level_timeout,
-                        )
-                    )
-                ]
+                result["explain_levels"] = [level("?explain=true", 1)]
             result["server"]["rss_after_run_mb"] = rss_mb(process.pid)
             result["server"]["peak_rss_mb"] = rss_mb(process.pid, "VmHWM")
         except Exception:

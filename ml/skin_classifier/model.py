@@ -193,16 +193,17 @@ class Flip(keras.layers.Layer):
         return {**super().get_config(), "axis": self.axis}
 
 
+def _mirror_views(pixels):
+    """The image and its two mirror images: the views flip averaging takes the mean of."""
+    return [pixels, Flip(2, name="flip_left_right")(pixels), Flip(1, name="flip_up_down")(pixels)]
+
+
 def with_flip_averaging(model: keras.Model) -> keras.Model:
     """Test-time augmentation: logits averaged over the image and its two mirror images, then the same
     calibrated softmax. The wrapped model's layers (and weights) are shared, not copied."""
     logits = keras.Model(model.input, model.get_layer(LOGITS_LAYER).output, name=FLIP_CORE)
     inputs = keras.Input(shape=model.input.shape[1:], name="image")
-    views = [
-        logits(inputs),
-        logits(Flip(2, name="flip_left_right")(inputs)),
-        logits(Flip(1, name="flip_up_down")(inputs)),
-    ]
+    views = [logits(view) for view in _mirror_views(inputs)]
     averaged = keras.layers.Average(name="flip_average", dtype="float32")(views)
     outputs = model.get_layer(CALIBRATION_LAYER)(averaged)
     return keras.Model(inputs, outputs, name=f"{model.name}{FLIP_SUFFIX}")
@@ -243,7 +244,7 @@ def served_model(model: keras.Model) -> keras.Model:
     inputs = keras.Input(shape=model.input.shape[1:], name="image")
     logits, pooled, feature_map = logits_and_features(inputs)
     if flipped:
-        views = [logits, logits_and_features(Flip(2)(inputs))[0], logits_and_features(Flip(1)(inputs))[0]]
+        views = [logits] + [logits_and_features(view)[0] for view in _mirror_views(inputs)[1:]]
         logits = keras.layers.Average(dtype="float32")(views)
     probabilities = model.get_layer(CALIBRATION_LAYER)(logits)
     as_float = keras.layers.Activation("linear", dtype="float32")

@@ -243,19 +243,15 @@ def _serving_section(report: dict[str, Any]) -> list[str]:
         "| concurrent clients | requests | answered 200 | shed (503) | p50 ms | p95 ms | p99 ms | 200s per second |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    rows = [(str(level["concurrency"]), level) for level in report["levels"]]
+    rows += [(f"{level['concurrency']}, with `explain=true`", level) for level in report.get("explain_levels", [])]
     lines += [
-        f"| {level['concurrency']} | {level['requests']} | {level.get('ok', level['requests'])} "
+        f"| {clients} | {level['requests']} | {level.get('ok', level['requests'])} "
         f"| {level.get('failures', {}).get('503', 0)} | {level['p50_ms']} | {level['p95_ms']} "
         f"| {level['p99_ms']} | {level['throughput_rps']} |"
-        for level in report["levels"]
+        for clients, level in rows
     ]
     forward = report["model_forward"]
-    for level in report.get("explain_levels", []):
-        lines.append(
-            f"| {level['concurrency']}, with `explain=true` | {level['requests']} | {level.get('ok', level['requests'])} "
-            f"| {level.get('failures', {}).get('503', 0)} | {level['p50_ms']} | {level['p95_ms']} "
-            f"| {level['p99_ms']} | {level['throughput_rps']} |"
-        )
     if "answer_with_heatmap_median_ms" in forward:
         lines += [
             "",

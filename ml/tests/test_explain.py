@@ -130,3 +130,17 @@ def test_the_keras_head_weights_reproduce_the_models_logits():
     logits = head_logits(Head(**head_weights(model)), pooled)
     softmax = np.exp(logits - logits.max(1, keepdims=True))
     np.testing.assert_allclose(softmax / softmax.sum(1, keepdims=True), probabilities, atol=1e-5)
+
+
+def test_a_flip_averaged_model_serves_its_own_probabilities_with_the_uploaded_views_features():
+    from skin_classifier.model import served_model, with_flip_averaging
+    from skin_classifier.synthetic import build_tiny_model
+
+    plain = build_tiny_model(3)
+    flipped = with_flip_averaging(plain)
+    pixels = np.random.default_rng(3).uniform(0, 255, (2, 32, 32, 3)).astype(np.float32)
+    probabilities, pooled, feature_map = (np.asarray(output) for output in served_model(flipped)(pixels))
+    np.testing.assert_allclose(probabilities, np.asarray(flipped(pixels)), atol=1e-6)
+    _, plain_pooled, plain_map = (np.asarray(output) for output in served_model(plain)(pixels))
+    np.testing.assert_allclose(pooled, plain_pooled, atol=1e-5)
+    np.testing.assert_allclose(feature_map, plain_map, atol=1e-5)

@@ -19,6 +19,7 @@ from fastapi import HTTPException, status
 from app.core.config import Settings
 from skin_classifier.serving.artifact import ArtifactError
 from skin_classifier.serving.classifier import Classifier, Prediction, load_classifier
+from skin_classifier.serving.image_kind import IMAGE_KINDS, NOT_SKIN
 from skin_classifier.serving.preprocessing import (
     UPLOAD_FORMATS,
     ImageError,
@@ -48,7 +49,6 @@ NOT_READY_RETRY_AFTER_S = 5
 # What a client is told about a failed load: never a path or a library's message (those go to the log).
 ARTIFACT_FAILURE = "the model files are missing, incomplete or of an unsupported version."
 RUNTIME_FAILURE = "the model runtime could not open the model."
-NOT_SKIN = "not-skin"
 NOT_SKIN_MESSAGE = (
     "This does not look like a photo of skin, so it was not classified. Upload a close, sharp photo of the skin "
     "lesion, ideally taken through a dermatoscope."
@@ -200,7 +200,7 @@ class ModelService:
             explain_ms=(finished - model_finished) * 1000 if explain else 0.0,
         )
         kind = prediction.image_kind
-        if self.settings.reject_not_skin and kind is not None and kind.kind == NOT_SKIN:
+        if self.settings.reject_not_skin and kind is not None and kind.kind == IMAGE_KINDS[NOT_SKIN]:
             refusals.info(
                 "Image refused: status=422 reason=not-skin score=%.3f (request_id=%s)", kind.score, request_id
             )

@@ -125,10 +125,6 @@ def heatmap_png(heat: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 def describe(heat: np.ndarray) -> str:
     """The heat map in words, for people who cannot see it: where it is hottest and how much it covers."""
     if float(heat.max()) <= 0:
@@ -152,7 +148,7 @@ class Heatmap:
 
     @property
     def data_url(self) -> str:
-        return data_url(self.png)
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 def explain(
