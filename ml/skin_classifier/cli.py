@@ -179,7 +179,8 @@ def _add_evaluate_parser(commands) -> None:
         "evaluate",
         help="score an artifact on a labelled folder, or on one split of a training run",
         description="Writes metrics JSON (balanced accuracy, macro/per-class scores, confusion matrix, "
-        "calibration error, majority-class baseline) and a confusion-matrix PNG.",
+        "calibration error, majority-class baseline, the share flagged uncertain and what the image-kind check "
+        "calls the images) and a confusion-matrix PNG.",
     )
     parser.add_argument("artifact", type=Path, help="artifact folder")
     parser.add_argument("data_dir", type=Path, help="folder-per-class data set with the artifact's class names")
@@ -423,7 +424,11 @@ def run_evaluate(args: argparse.Namespace) -> None:
     scope = args.split if args.splits else "all"
     output = args.output or args.artifact / f"evaluation_{args.data_dir.name}_{scope}.json"
     report = evaluate_artifact(args.artifact, args.data_dir, output, args.splits, args.split, args.runtime)
-    print(json.dumps({key: report[key] for key in ("samples", "balanced_accuracy", "accuracy", "macro_f1")}))
+    keys = ("samples", "balanced_accuracy", "accuracy", "macro_f1", "expected_calibration_error")
+    summary = {key: report[key] for key in keys}
+    if "image_kind" in report:
+        summary["image_kind_called"] = report["image_kind"]["called"]
+    print(json.dumps(summary))
     print(f"Full report: {output}")
 
 

@@ -1,4 +1,9 @@
-"""Scoring an exported artifact on labelled images it never trained on."""
+"""Scoring an exported artifact on labelled images it never trained on.
+
+Beside the lesion metrics, the report says what the artifact's other answers would have been on these images:
+how many it flags as uncertain, and what its image-kind check calls them. On dermoscopy from another clinic,
+that is the share of images that would lose their answer or get a warning.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ import numpy as np
 
 from .dataset import decode_images, scan_image_folder
 from .jsonio import write_json
-from .metrics import evaluate_probabilities, plot_confusion_matrix
-from .serving.classifier import load_classifier, predict_in_batches
+from .metrics import evaluate_probabilities, plot_confusion_matrix, uncertainty_report
+from .serving.classifier import Classifier, load_classifier
+from .serving.image_kind import IMAGE_KINDS
+from .serving.preprocessing import to_model_input
 
 
 def load_labelled_images(
@@ -38,6 +45,16 @@ def load_labelled_images(
     return images, labels[kept], len(paths) - len(kept)
 
 
+def served_outputs(classifier: Classifier, images: np.ndarray, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Served probabilities and pooled features of uint8 images, one forward pass per batch."""
+    probabilities, pooled = [], []
+    for start in range(0, len(images), batch_size):
+        outputs = classifier.predict_outputs(to_model_input(images[start : start + batch_size]))
+        probabilities.append(outputs.probabilities)
+        pooled.append(outputs.pooled)
+    return np.concatenate(probabilities), np.concatenate(pooled)
+
+
 def evaluate_artifact(
     artifact_dir: Path,
     data_dir: Path,
@@ -51,8 +68,16 @@ def evaluate_artifact(
     images, labels, skipped = load_labelled_images(
         data_dir, classifier.info.class_names, classifier.info.image_size, splits_file, split
     )
-    probabilities = predict_in_batches(classifier.predict_probabilities, images)
+    probabilities, pooled = served_outputs(classifier, images)
     report = evaluate_probabilities(labels, probabilities, classifier.info.class_names)
+    if classifier.info.uncertainty_threshold is not None:
+        report["uncertainty"] = uncertainty_report(probabilities, labels, classifier.info.uncertainty_threshold)
+    if classifier.image_kind_check is not None:
+        called = classifier.image_kind_check.decide(classifier.image_kind_check.probabilities(pooled))
+        report["image_kind"] = {
+            "called": {kind: float(np.mean(called == index)) for index, kind in enumerate(IMAGE_KINDS)},
+            "dermoscopy_threshold": classifier.image_kind_check.dermoscopy_threshold,
+        }
     report["runtime"] = classifier.runtime
     report["model_version"] = classifier.info.model_version
     report["skipped_files"] = skipped

@@ -38,8 +38,9 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def expected_calibration_error(probabilities: np.ndarray, y_true: np.ndarray, bins: int = 15) -> float:
-    """Gap between confidence and accuracy, averaged over equal-width confidence bins."""
+def expected_calibration_error(probabilities: np.ndarray, y_true: np.ndarray, bins: int = RELIABILITY_BINS) -> float:
+    """Gap between top confidence and accuracy, averaged over equal-width confidence bins (the reliability
+    diagram's, so that one figure is quoted everywhere)."""
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == y_true
     edges = np.linspace(0.0, 1.0, bins + 1)

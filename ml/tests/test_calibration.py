@@ -8,7 +8,13 @@ import keras
 import numpy as np
 import pytest
 
-from skin_classifier.calibration import fit_temperature
+from skin_classifier.calibration import (
+    PERTURBED_VIEWS,
+    fit_calibration,
+    fit_temperature,
+    lowest_reachable_error,
+    perturbed_views,
+)
 from skin_classifier.cli import main
 from skin_classifier.export import weights_fingerprint
 from skin_classifier.metrics import (
@@ -20,7 +26,7 @@ from skin_classifier.metrics import (
     softmax,
     uncertainty_report,
 )
-from skin_classifier.model import CALIBRATION_LAYER
+from skin_classifier.model import CALIBRATION_LAYER, CalibratedSoftmax
 from skin_classifier.model_card import write_model_card
 
 # Ten answers from most to least confident; the answered accuracy at each threshold is not monotonic.
@@ -102,6 +108,76 @@ def test_temperature_scaling_lowers_the_error_of_an_over_confident_model():
     assert report["bins_before"][-1]["accuracy"] == pytest.approx(0.7, abs=0.05)
 
 
+def test_the_temperature_is_fitted_for_the_served_formula():
+    """Answers drawn from softmax(z / 2 + b): with b given, the fit finds T = 2 for that very formula."""
+    rng = np.random.default_rng(3)
+    logits = rng.normal(0, 3, (4000, 3))
+    bias = np.array([1.0, -0.5, -0.5])
+    probabilities = softmax(logits / 2.0 + bias)
+    labels = np.array([rng.choice(3, p=row) for row in probabilities])
+    assert fit_temperature(logits, labels, bias) == pytest.approx(2.0, rel=0.1)
+    assert fit_temperature(logits, labels) != pytest.approx(2.0, rel=0.1)  # ignoring the bias misfits it
+
+
+def _calibrated(temperature=1.0, bias=(0.0, 0.0, 0.0)):
+    layer = CalibratedSoftmax(name=CALIBRATION_LAYER)
+    layer.build((None, 3))
+    layer.set_weights([np.float32(temperature), np.asarray(bias, np.float32)])
+    return keras.Sequential([keras.Input((3,)), layer])
+
+
+def test_calibration_also_fits_the_perturbed_views():
+    """Perturbed views answered worse than the clean images ask for a higher temperature; the manifest says
+    how many views per image were used."""
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 3, 300)
+    clean = 5.0 * np.eye(3)[labels] + rng.normal(0, 0.5, (300, 3))  # nearly always right
+    wrong = np.where(rng.random(600) < 0.5, np.repeat(labels, 2), (np.repeat(labels, 2) + 1) % 3)
+    drifted = 5.0 * np.eye(3)[wrong] + rng.normal(0, 0.5, (600, 3))  # half wrong, as sure of itself
+    alone = fit_calibration(_calibrated(), {"val": clean}, labels, np.zeros(3))
+    both = fit_calibration(_calibrated(), {"val": clean, "val_perturbed": drifted}, labels, np.zeros(3))
+    assert alone["perturbed_views"] == 0 and both["perturbed_views"] == 2
+    assert both["temperature"] > 2 * alone["temperature"]
+
+
+def test_a_fitted_class_bias_is_stored_so_that_the_served_answers_are_the_fitted_ones():
+    """The bias is searched in logit units (argmax(z + b)); the softmax adds it after dividing by T."""
+    rng = np.random.default_rng(5)
+    labels = np.r_[np.zeros(270, int), np.ones(20, int), np.full(10, 2)]
+    logits = rng.normal(0, 1, (300, 3)) + 1.5 * np.eye(3)[labels] + np.array([2.0, 0.0, 0.0])
+    model = _calibrated()
+    fitted = fit_calibration(model, {"val": logits}, labels, None)
+    temperature, stored = model.layers[-1].get_weights()
+    assert fitted["temperature"] == pytest.approx(float(temperature), abs=1e-4) and fitted["temperature"] != 1
+    in_logit_units = stored * temperature
+    served = np.asarray(model(logits.astype(np.float32)))
+    np.testing.assert_array_equal(served.argmax(1), (logits + in_logit_units).argmax(1))
+    assert (served.argmax(1) == 1).sum() > (logits.argmax(1) == 1).sum()  # the bias moved rare answers up
+
+
+def test_perturbed_views_depend_on_the_image_position_only():
+    """Batched or not, image i gets the same views; and they differ from the image itself."""
+    rng = np.random.default_rng(6)
+    images = rng.integers(0, 256, (5, 40, 40, 3), dtype=np.uint8)
+    whole = perturbed_views(images)
+    assert whole.shape == (5 * PERTURBED_VIEWS, 40, 40, 3) and whole.dtype == np.uint8
+    np.testing.assert_array_equal(
+        perturbed_views(images[2:4], first_index=2), whole[2 * PERTURBED_VIEWS : 4 * PERTURBED_VIEWS]
+    )
+    assert not np.array_equal(whole[0], images[0])
+    assert perturbed_views(images[:0]).shape == (0, 40, 40, 3)
+
+
+def test_the_lowest_reachable_error_is_a_floor_for_every_temperature():
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 3, 400)
+    logits = 4.0 * np.eye(3)[np.where(rng.random(400) < 0.6, labels, (labels + 1) % 3)] + rng.normal(0, 1, (400, 3))
+    lowest = lowest_reachable_error(logits, labels, np.zeros(3))
+    for temperature in (0.5, 1.0, 2.0, lowest["temperature"], 5.0):
+        assert lowest["ece"] <= expected_calibration_error(softmax(logits / temperature), labels) + 1e-12
+    assert lowest["ece"] == pytest.approx(expected_calibration_error(softmax(logits / lowest["temperature"]), labels))
+
+
 def _write_artifact(folder, uncertainty, with_plot=True):
     """An artifact's JSON files (no model) with calibrated metrics on val, test and shift."""
     rng = np.random.default_rng(2)
@@ -113,6 +189,8 @@ def _write_artifact(folder, uncertainty, with_plot=True):
         probabilities = softmax(logits / 2.5)
         metrics[split] = evaluate_probabilities(labels, probabilities, names)
         metrics[split]["calibration"] = calibration_report(logits, probabilities, labels)
+        if split == "shift":
+            metrics[split]["calibration"]["lowest_reachable"] = {"ece": 0.0612, "temperature": 3.0844}
         metrics[split]["uncertainty"] = uncertainty_report(probabilities, labels, 0.6)
     training = {
         "backbone": "vgg16",
@@ -120,6 +198,7 @@ def _write_artifact(folder, uncertainty, with_plot=True):
             "temperature": 2.5,
             "class_bias": [0.0, 0.0],
             "fitted_on": "val",
+            "perturbed_views": 2,
             "uncertainty_threshold": 0.6,
             "uncertainty": uncertainty,
         },
@@ -146,7 +225,9 @@ def test_model_card_shows_the_calibration_section(tmp_path):
     uncertainty = {"target_accuracy": 0.8, "target_reached": True, "min_coverage": 0.05}
     card, metrics = _write_artifact(tmp_path / "artifact", uncertainty)
     section = card.split("## Calibration", 1)[1].split("## Limits", 1)[0]
-    assert "temperature T = 2.5 fitted on the `val` split" in section
+    assert "temperature T = 2.5 fitted on the `val` split and 2 phone-like perturbed views of each" in section
+    assert "| shift | 50 |" in section and section.count("| 0.061 (T = 3.08) |") == 1
+    assert "| val | 50 |" in section and "| - |" in section  # metrics without the figure show a dash
     assert "| split | images | ECE before | ECE after |" in section
     for split in ("val", "test", "shift"):
         figures = metrics[split]["calibration"]
@@ -175,6 +256,7 @@ def test_training_records_the_threshold_and_reliability(trained_run):
     threshold = calibration["uncertainty_threshold"]
     assert isinstance(threshold, float) and threshold == round(threshold, 4) and 0 < threshold <= 1
     assert calibration["uncertainty"]["target_accuracy"] == 0.8
+    assert calibration["perturbed_views"] == PERTURBED_VIEWS
     metrics = json.loads((artifact / "metrics.json").read_text())
     assert set(metrics) == {"val", "test"}
     for report in metrics.values():
@@ -184,6 +266,9 @@ def test_training_records_the_threshold_and_reliability(trained_run):
         bins = report["calibration"]["bins_after"]
         gap = sum(b["count"] * abs(b["accuracy"] - b["mean_confidence"]) for b in bins if b["count"])
         assert gap / report["samples"] == pytest.approx(report["calibration"]["ece_after"])
+        # The served temperature is one of those searched, so the floor is never above what is served.
+        assert report["calibration"]["lowest_reachable"]["ece"] <= report["calibration"]["ece_after"] + 1e-9
+        assert report["expected_calibration_error"] == pytest.approx(report["calibration"]["ece_after"])
     assert metrics["val"]["uncertainty"]["coverage"] == pytest.approx(calibration["uncertainty"]["coverage"], abs=1e-4)
     assert (output / "reliability.png").stat().st_size > 0
     assert (artifact / "benchmarks" / "reliability.png").stat().st_size > 0

@@ -11,9 +11,11 @@ from PIL import Image
 
 from skin_classifier.cli import build_parser
 from skin_classifier.dataset import scan_image_folder
+from skin_classifier.evaluate import evaluate_artifact
 from skin_classifier.image_kind import (
     SKIN_SHOWING_SYNSETS,
     add_image_kind,
+    artifact_feature_extractor,
     augment,
     choose_dermoscopy_threshold,
     extract_features,
@@ -260,3 +262,32 @@ def test_the_threshold_goes_as_low_as_the_other_kinds_allow():
     # Nothing to keep: the floor; nothing can be kept below the upper bound: the upper bound.
     assert lowest_safe_threshold(check, probabilities, kinds, 0.5, {}, floor=0.01) == 0.01
     assert lowest_safe_threshold(check, probabilities, kinds, 0.15, strict, floor=0.01) == 0.15
+
+
+def test_evaluate_says_what_the_check_calls_a_labelled_folder(kinds_dir, tmp_path):
+    """`skin-classifier evaluate` on dermoscopy from elsewhere measures the share that would be called
+    something else; the same folder layout filled with everyday scenes is called not-skin."""
+    dermoscopy = kinds_dir / "dermoscopy"
+    class_names = scan_image_folder(dermoscopy).class_names
+    artifact = write_mean_colour_artifact(tmp_path / "artifact", class_names, image_size=SIZE)
+    check, report = train_image_kind(artifact_feature_extractor(artifact), SIZE, **folders(kinds_dir), views=1)
+    add_image_kind(artifact, check, report)
+
+    scenes = tmp_path / "scenes"
+    for index, path in enumerate(sorted((kinds_dir / "not-skin").glob("*.jpg"))):
+        target = scenes / class_names[index % len(class_names)]
+        target.mkdir(parents=True, exist_ok=True)
+        target.joinpath(path.name).write_bytes(path.read_bytes())
+
+    called = {}
+    for folder in (dermoscopy, scenes):
+        evaluated = evaluate_artifact(artifact, folder, tmp_path / f"{folder.name}.json")
+        called[folder.name] = evaluated["image_kind"]["called"]
+        assert set(called[folder.name]) == set(IMAGE_KINDS)
+        assert sum(called[folder.name].values()) == pytest.approx(1.0)
+        assert evaluated["image_kind"]["dermoscopy_threshold"] == check.dermoscopy_threshold
+    # The tiny artifact's pooled features are three mean colours: enough to keep dermoscopy, not to tell
+    # every scene from a skin photo.
+    assert called["dermoscopy"]["dermoscopy"] >= 0.9, called
+    assert called["scenes"]["dermoscopy"] <= called["dermoscopy"]["dermoscopy"] - 0.5, called
+    assert called["scenes"]["not-skin"] >= called["dermoscopy"]["not-skin"] + 0.3, called

@@ -85,6 +85,10 @@ def test_evaluate_on_a_split_matches_training_report(trained_run, synthetic_dir,
     expected = json.loads((artifact / "metrics.json").read_text())["test"]
     assert report["samples"] == expected["samples"]
     assert report["balanced_accuracy"] == pytest.approx(expected["balanced_accuracy"])
+    assert report["expected_calibration_error"] == pytest.approx(expected["calibration"]["ece_after"], abs=1e-5)
+    assert report["uncertainty"]["threshold"] == expected["uncertainty"]["threshold"]
+    assert report["uncertainty"]["answered"] == expected["uncertainty"]["answered"]
+    assert "image_kind" not in report  # this artifact has no image-kind check
     assert (tmp_path / "eval.png").exists()
 
 
