@@ -266,8 +266,9 @@ def test_training_records_the_threshold_and_reliability(trained_run):
         bins = report["calibration"]["bins_after"]
         gap = sum(b["count"] * abs(b["accuracy"] - b["mean_confidence"]) for b in bins if b["count"])
         assert gap / report["samples"] == pytest.approx(report["calibration"]["ece_after"])
-        # The served temperature is one of those searched, so the floor is never above what is served.
-        assert report["calibration"]["lowest_reachable"]["ece"] <= report["calibration"]["ece_after"] + 1e-9
+        # The served temperature is one of those searched, so the floor is never above what is served (up to
+        # float32, in which the model computes its softmax).
+        assert report["calibration"]["lowest_reachable"]["ece"] <= report["calibration"]["ece_after"] + 1e-6
         assert report["expected_calibration_error"] == pytest.approx(report["calibration"]["ece_after"])
     assert metrics["val"]["uncertainty"]["coverage"] == pytest.approx(calibration["uncertainty"]["coverage"], abs=1e-4)
     assert (output / "reliability.png").stat().st_size > 0
