@@ -311,7 +311,13 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(result))
     print(f"\nWrote {args.output}")
     levels = result["levels"] + result.get("explain_levels", [])
-    return 0 if all(level["ok"] == level["requests"] for level in levels) else 1
+    return 1 if any(level_failed(level) for level in levels) else 0
+
+
+def level_failed(level: dict[str, Any]) -> bool:
+    """Any failure at concurrency 1, or one other than shedding (503 when every slot is busy, by design) above."""
+    unexpected = {reason: count for reason, count in level["failures"].items() if reason != "503"}
+    return bool(unexpected) or (level["concurrency"] == 1 and level["ok"] < level["requests"])
 
 
 if __name__ == "__main__":
