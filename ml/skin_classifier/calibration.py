@@ -116,25 +116,40 @@ def perturbed_views(images: np.ndarray, first_index: int = 0, views: int = PERTU
     return np.stack(pixels) if pixels else np.zeros((0, *images.shape[1:]), np.uint8)
 
 
+def logits_in_batches(logits_model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """`logits_of(model)`'s outputs for uint8 images, a batch at a time."""
+    return predict_in_batches(lambda batch: logits_model(batch, training=False), images)
+
+
 def split_logits(model: keras.Model, data: LabelledData) -> dict[str, np.ndarray]:
-    """Uncalibrated logits of every evaluated split present (one forward pass each), and of the validation
-    split's perturbed views as `val_perturbed` (`PERTURBED_VIEWS` rows per image, image by image)."""
+    """Uncalibrated logits of every evaluated split present (one forward pass each)."""
     logits_model = logits_of(model)
+    return {
+        name: logits_in_batches(logits_model, data.images[data.splits[name]])
+        for name in EVALUATED_SPLITS
+        if name in data.splits
+    }
 
-    def logits(images: np.ndarray) -> np.ndarray:
-        return predict_in_batches(lambda batch: logits_model(batch, training=False), images)
 
-    found = {name: logits(data.images[data.splits[name]]) for name in EVALUATED_SPLITS if name in data.splits}
-    if "val" in data.splits:
-        val_images = data.images[data.splits["val"]]
-        found["val_perturbed"] = np.concatenate(
-            [logits(perturbed_views(val_images[start : start + 64], start)) for start in range(0, len(val_images), 64)]
-        )
-    return found
+def perturbed_val_logits(model: keras.Model, data: LabelledData, chunk: int = 64) -> np.ndarray:
+    """Uncalibrated logits of the validation images' perturbed views (`PERTURBED_VIEWS` rows per image, image by
+    image), made `chunk` images at a time so that the views never all sit in memory."""
+    logits_model = logits_of(model)
+    val_images = data.images[data.splits["val"]]
+    return np.concatenate(
+        [
+            logits_in_batches(logits_model, perturbed_views(val_images[start : start + chunk], start))
+            for start in range(0, len(val_images), chunk)
+        ]
+    )
 
 
 def fit_calibration(
-    model: keras.Model, logits: dict[str, np.ndarray], val_labels: np.ndarray, class_bias: np.ndarray | None
+    model: keras.Model,
+    val_logits: np.ndarray,
+    perturbed_logits: np.ndarray,
+    val_labels: np.ndarray,
+    class_bias: np.ndarray | None,
 ) -> dict[str, Any]:
     """Fit the temperature on validation and its perturbed views and store it, with the class bias, in the
     model's calibrated softmax (logits / T + bias). Returns the manifest's `training.calibration` entries.
@@ -143,10 +158,8 @@ def fit_calibration(
     validation for balanced accuracy first, in logit units (answers argmax(logits + b)), and stores b / T so
     that the served answers are exactly those.
     """
-    val_logits = logits["val"]
-    perturbed = logits.get("val_perturbed", np.zeros((0, val_logits.shape[1]), np.float32))
-    views = len(perturbed) // max(len(val_labels), 1)
-    fitting_logits = np.concatenate([val_logits, perturbed])
+    views = len(perturbed_logits) // max(len(val_labels), 1)
+    fitting_logits = np.concatenate([val_logits, perturbed_logits])
     fitting_labels = np.concatenate([val_labels, np.repeat(val_labels, views)])
     if class_bias is None:
         in_logit_units = fit_class_bias(val_logits, val_labels)
@@ -180,8 +193,7 @@ def evaluate_splits(
     after) and `uncertainty` (the threshold's coverage and accuracies); a confusion-matrix PNG per split."""
     metrics: dict[str, Any] = {}
     bias = model.get_layer(CALIBRATION_LAYER).get_weights()[1]
-    for name in (name for name in EVALUATED_SPLITS if name in logits):
-        split_logits_ = logits[name]
+    for name, split_logits_ in logits.items():
         labels = data.labels[data.splits[name]]
         probabilities = served_probabilities(model, split_logits_)
         report = evaluate_probabilities(labels, probabilities, data.class_names)
@@ -222,7 +234,7 @@ def calibrate_and_evaluate(
     output_dir.mkdir(parents=True, exist_ok=True)
     logits = split_logits(model, data)
     val_labels = data.labels[data.splits["val"]]
-    calibration = fit_calibration(model, logits, val_labels, class_bias)
+    calibration = fit_calibration(model, logits["val"], perturbed_val_logits(model, data), val_labels, class_bias)
     chosen = choose_uncertainty_threshold(served_probabilities(model, logits["val"]), val_labels, target_accuracy)
     calibration["uncertainty_threshold"] = chosen["threshold"]
     calibration["uncertainty"] = {

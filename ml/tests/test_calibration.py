@@ -134,8 +134,8 @@ def test_calibration_also_fits_the_perturbed_views():
     clean = 5.0 * np.eye(3)[labels] + rng.normal(0, 0.5, (300, 3))  # nearly always right
     wrong = np.where(rng.random(600) < 0.5, np.repeat(labels, 2), (np.repeat(labels, 2) + 1) % 3)
     drifted = 5.0 * np.eye(3)[wrong] + rng.normal(0, 0.5, (600, 3))  # half wrong, as sure of itself
-    alone = fit_calibration(_calibrated(), {"val": clean}, labels, np.zeros(3))
-    both = fit_calibration(_calibrated(), {"val": clean, "val_perturbed": drifted}, labels, np.zeros(3))
+    alone = fit_calibration(_calibrated(), clean, clean[:0], labels, np.zeros(3))
+    both = fit_calibration(_calibrated(), clean, drifted, labels, np.zeros(3))
     assert alone["perturbed_views"] == 0 and both["perturbed_views"] == 2
     assert both["temperature"] > 2 * alone["temperature"]
 
@@ -146,7 +146,7 @@ def test_a_fitted_class_bias_is_stored_so_that_the_served_answers_are_the_fitted
     labels = np.r_[np.zeros(270, int), np.ones(20, int), np.full(10, 2)]
     logits = rng.normal(0, 1, (300, 3)) + 1.5 * np.eye(3)[labels] + np.array([2.0, 0.0, 0.0])
     model = _calibrated()
-    fitted = fit_calibration(model, {"val": logits}, labels, None)
+    fitted = fit_calibration(model, logits, logits[:0], labels, None)
     temperature, stored = model.layers[-1].get_weights()
     assert fitted["temperature"] == pytest.approx(float(temperature), abs=1e-4) and fitted["temperature"] != 1
     in_logit_units = stored * temperature
