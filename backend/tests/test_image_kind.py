@@ -21,6 +21,13 @@ def fresh_pictures(root: Path) -> dict[str, list[bytes]]:
     }
 
 
+# Unseen pictures of each kind that must be told right, of the 9 uploaded. The check on the seeded tiny model
+# tells at least 8 of each kind right, and did so for every weight seed from 0 to 9 (`synthetic_kinds_dir`):
+# two in three leaves a margin of two pictures under the worst of them, and a check that had learnt nothing
+# (a third right, by chance) still fails.
+TOLD_RIGHT = 6
+
+
 def test_every_answer_names_the_image_kind_with_its_score(
     kind_artifact_dir: Path, make_settings: SettingsFactory, make_client: ClientFactory, tmp_path: Path
 ) -> None:
@@ -32,25 +39,30 @@ def test_every_answer_names_the_image_kind_with_its_score(
             assert all(0.0 <= answer["image_kind_score"] <= 1.0 for answer in answers)
             assert all(answer["predicted_class"] and answer["all_predictions"] for answer in answers)
             said = Counter(answer["image_kind"] for answer in answers)
-            assert said[kind] >= 7, (kind, said)  # at least 7 of 9 unseen pictures told right
+            assert said[kind] >= TOLD_RIGHT, (kind, said)
 
 
 def test_reject_not_skin_answers_422_for_not_skin_only(
     kind_artifact_dir: Path, make_settings: SettingsFactory, make_client: ClientFactory, tmp_path: Path
 ) -> None:
+    """With REJECT_NOT_SKIN, exactly the pictures the check calls not-skin are refused, whatever their kind."""
     pictures = fresh_pictures(tmp_path)
-    settings = make_settings(model_dir=kind_artifact_dir, reject_not_skin=True)
-    with make_client(settings) as client:
-        for kind in ("dermoscopy", "not-skin"):
-            for data in pictures[kind]:
-                response = upload(client, data, "picture.png", content_type="image/png")
-                if response.status_code == 422:
-                    assert_error(response, 422, "does not look like a photo of skin")
-                else:
-                    assert response.status_code == 200 and response.json()["image_kind"] != "not-skin"
-        refused = [upload(client, data, "p.png", content_type="image/png").status_code for data in pictures["not-skin"]]
-        kept = [upload(client, data, "p.png", content_type="image/png").status_code for data in pictures["dermoscopy"]]
-    assert refused.count(422) >= 7 and kept.count(200) >= 7
+    every_picture = [data for files in pictures.values() for data in files]
+    with make_client(make_settings(model_dir=kind_artifact_dir)) as client:
+        called = [
+            upload(client, data, "p.png", content_type="image/png").json()["image_kind"] for data in every_picture
+        ]
+    with make_client(make_settings(model_dir=kind_artifact_dir, reject_not_skin=True)) as client:
+        responses = [upload(client, data, "p.png", content_type="image/png") for data in every_picture]
+    for kind, response in zip(called, responses, strict=True):
+        if kind == "not-skin":
+            assert_error(response, 422, "does not look like a photo of skin")
+        else:
+            assert response.status_code == 200 and response.json()["image_kind"] == kind
+    statuses = [response.status_code for response in responses]
+    refused, kept = statuses[-len(pictures["not-skin"]) :], statuses[: len(pictures["dermoscopy"])]
+    assert list(pictures) == ["dermoscopy", "skin-photo", "not-skin"]  # the order the slices above assume
+    assert refused.count(422) >= TOLD_RIGHT and kept.count(200) >= TOLD_RIGHT
 
 
 def test_a_model_without_the_check_says_null(client) -> None:
