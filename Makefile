@@ -13,7 +13,8 @@ ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run serve frontend up down train evaluate reference bench load format typecheck lint lint-python \
-	lint-frontend test test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test api-types clean
+	lint-frontend test test-repeat test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test \
+	api-types clean
 
 help: ## list the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -87,6 +88,20 @@ test-ml: setup ## the ml suite: a real tiny training run, export, conversion, ev
 
 test-backend: setup ## the API suite: real inference on tiny models, limits, load shedding, live servers
 	cd backend && ../$(PY) -m pytest -q
+
+# Each run is a fresh process, so the session's fixtures (the tiny trainings included) are built anew each time;
+# the last run shuffles the modules and the tests in each (pytest-random-order), with a seed it prints (SEED=...).
+N ?= 5
+test-repeat: setup ## the ml and backend suites N times (default 5), then once in random order: finds flaky tests
+	@seed=$${SEED:-$$RANDOM}; failed=0; for run in $$(seq $(N)) random; do \
+	  order=$$([ $$run = random ] && echo "--random-order-seed=$$seed"); \
+	  for suite in ml backend; do \
+	    echo "test-repeat: $$suite suite, run $$run $$order"; \
+	    (cd $$suite && ../$(PY) -m pytest -q -p no:cacheprovider $$order) || { failed=$$((failed + 1)); \
+	      echo "test-repeat: $$suite suite FAILED on run $$run $$order"; }; \
+	  done; \
+	done; \
+	echo "test-repeat: $$failed of $$((2 * ($(N) + 1))) suite runs failed"; [ $$failed = 0 ]
 
 test-deploy: setup ## the Dockerfiles, compose file, nginx config, Render Blueprint and Makefile
 	$(PY) -m pytest -q tests/deploy
