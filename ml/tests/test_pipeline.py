@@ -14,6 +14,9 @@ from skin_classifier.serving.artifact import read_artifact_info
 from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.train import TrainConfig, train
 
+# The bar for the tiny trainings below is chance + 0.4 (0.73). At training seeds 0 to 3 and 42 they reached at
+# least 0.90 balanced accuracy on test and 1.0 on validation (the cached bfloat16 one at least 0.90 on test):
+# a margin of 17 points, and the seeded, deterministic training lands on the same figure every run.
 CHANCE = 1 / 3
 
 
