@@ -58,10 +58,10 @@ reference: setup ## rebuild models/reference: BACKBONE trained on DATA (Lite2: ~
 	PYTHON=$(abspath $(PY)) BACKBONE="$(BACKBONE)" VGG16_WEIGHTS="$(VGG16_OFFLINE_WEIGHTS)" \
 	  scripts/build-reference.sh "$(DATA)"
 
-bench: setup ## benchmark the API serving ARTIFACT (report in runs/bench/)
+bench: setup ## benchmark the API serving ARTIFACT at 1-64 clients (report and plot in runs/bench/)
 	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json
 
-load: setup ## load-test the API serving ARTIFACT: hostile inputs, 50-upload burst, 10,000-upload soak (docs/load-test.md)
+load: setup ## load-test the API serving ARTIFACT: hostile inputs, 1-64 clients, burst, soak (docs/load-test.md, .png)
 	$(PY) backend/benchmarks/load_test.py --model-dir "$(ARTIFACT)" $(LOAD_ARGS)
 
 test: setup lint test-ml test-backend test-deploy test-frontend test-e2e test-docker ## set up and run every test suite

@@ -23,6 +23,7 @@ from app.core.middleware import (
 )
 from app.core.uploads import FORM_OVERHEAD_BYTES, UploadGuardMiddleware
 from app.schemas import DISCLAIMER
+from app.services.batching import Batcher
 from app.services.capacity import Capacity
 from app.services.classifier import ModelService
 
@@ -44,12 +45,15 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     configure_logging(settings.log_level)
     keep_uploads_in_memory(settings.max_upload_bytes)
     service = model_service or ModelService(settings)
-    capacity = Capacity(settings.max_concurrent_predictions, settings.max_queued_predictions, settings.queue_timeout_s)
+    capacity = Capacity(settings.max_queue_wait_s, settings.max_queued_uploads, settings.max_queued_upload_bytes)
+    batcher = Batcher(capacity, settings.max_batch_size, settings.batch_window_ms / 1000, settings.decode_threads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service.start()  # returns at once: /health answers 503 until the model is ready
+        batcher.start()
         yield
+        await batcher.stop()
 
     app = FastAPI(
         title=API_TITLE,
@@ -66,12 +70,13 @@ def create_app(settings: Settings | None = None, model_service: ModelService | N
     app.state.settings = settings
     app.state.model_service = service
     app.state.capacity = capacity
+    app.state.batcher = batcher
     register_exception_handlers(app)
     for router in (root.router, health.router, model.router, predict.router, docs.schema_router):
         app.include_router(router)
     if settings.docs_enabled:
         docs.add_docs(app)
-    app.state.metrics = Metrics(service, capacity) if settings.metrics_enabled else None
+    app.state.metrics = Metrics(service, capacity, batcher) if settings.metrics_enabled else None
     if app.state.metrics is not None:
         app.include_router(metrics.router)
 

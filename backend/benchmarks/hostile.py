@@ -25,6 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # backend/: the `t
 
 from tests import images
 
+
+def strip_png(width: int, height: int) -> bytes:
+    """A one-colour PNG of extreme aspect ratio: a few hundred bytes that checks scaling its short side up
+    would turn into gigabytes."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 150, 120)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 # Upload cases: name, file builder. Expected: 4xx for all but the three that are valid images.
 IMAGE_CASES: list[tuple[str, Callable[[], bytes]]] = [
     ("valid JPEG 640x480", lambda: images.jpeg(640, 480)),
@@ -33,6 +42,8 @@ IMAGE_CASES: list[tuple[str, Callable[[], bytes]]] = [
     ("16-bit PNG bomb, 115 kB, 60 Mpx", images.png16_bomb),
     ("palette PNG bomb, 58 kB, 60 Mpx", images.palette_png_bomb),
     ("bilevel PNG bomb, 100 Mpx", images.decompression_bomb_png),
+    ("PNG 60000x1", lambda: strip_png(60000, 1)),
+    ("PNG 1x60000", lambda: strip_png(1, 60000)),
     ("PNG zTXt bomb", images.png_ztxt_bomb),
     ("BMP unknown compression", images.bmp_unknown_compression),
     ("PNG truncated IHDR", images.png_truncated_ihdr),

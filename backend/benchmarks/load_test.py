@@ -1,15 +1,18 @@
-"""Load test: the hostile battery, a burst and a soak against the API on loopback, written up as a report.
+"""Load test: the hostile battery, clients back to back, a burst and a soak against the API on loopback.
 
     python backend/benchmarks/load_test.py --model-dir models/reference       # starts its own server
     python backend/benchmarks/load_test.py --url http://127.0.0.1:8000         # an API already running
 
 Phases, each bounded in requests and time:
   hostile  malformed images, bombs and misbehaving clients (benchmarks/hostile.py): status, RSS, /health
+  clients  1, 2, 4, ... 64 clients sending a 224x224 JPEG back to back (25 requests each): 200s, 503s,
+           p50, p99, good answers per second, peak RSS and /health meanwhile, plotted against clients
   burst    --burst uploads at once (50) while another thread polls /health every 50 ms
   soak     --soak uploads (10,000) with --soak-concurrency in flight, RSS sampled every half second
 Only loopback addresses are accepted. Without --url the server is `python -m app.server` (the production
 entry point) on a free port. The server's RSS is read from /proc: its own process, or the one listening on
-the --url port (or --pid). Results go to --output (JSON) and --report (Markdown).
+the --url port (or --pid). Results go to --output (JSON), --report (Markdown) and the plot beside them (PNG).
+The report ends with the bars the server is held to, each met or not.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -40,14 +42,34 @@ REPO_DIR = BACKEND_DIR.parent
 sys.path.insert(0, str(BACKEND_DIR))
 
 from hostile import run_battery  # noqa: E402
-from serve_benchmark import free_port, generated_jpeg, machine_facts, rss_mb, stop, wait_healthy  # noqa: E402
+from serve_benchmark import (  # noqa: E402
+    CLIENT_LEVELS,
+    LEVEL_HEADER,
+    HealthPoller,
+    RssSampler,
+    free_port,
+    generated_jpeg,
+    level_row,
+    machine_facts,
+    plot_levels,
+    rss_mb,
+    run_level,
+    stop,
+    wait_healthy,
+)
 
 from app.core.config import Settings  # noqa: E402
 from app.server import command_line  # noqa: E402
 
-PHASES = ("hostile", "burst", "soak")
-# The limit the issue set: a 512 MB host (Render's free tier) must survive all of it.
+PHASES = ("hostile", "clients", "burst", "soak")
+# A 512 MB host (Render's free tier) must survive all of it.
 RSS_LIMIT_MB = 512
+# What the clients phase must show: no shedding up to 16 clients, throughput that rises with them, a short p99.
+NO_SHEDDING_UP_TO = 16
+SPEED_UP = 1.2
+P99_LIMIT_MS = 500
+HEALTH_LIMIT_MS = 100
+BURST_LIMIT_S = 3.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -59,6 +81,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--runtime", default="auto", help="MODEL_RUNTIME of the started server")
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
+    parser.add_argument("--clients", type=int, nargs="+", default=list(CLIENT_LEVELS), help="clients phase levels")
+    parser.add_argument("--per-client", type=int, default=25, help="requests per client in the clients phase")
+    parser.add_argument("--clients-image-side", type=int, default=224, help="side of the clients phase's JPEG")
     parser.add_argument("--burst", type=int, default=50, help="uploads sent at once")
     parser.add_argument("--soak", type=int, default=10_000, help="uploads in the soak")
     parser.add_argument("--soak-concurrency", type=int, default=4, help="uploads in flight during the soak")
@@ -83,7 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             loopback = False
         if not loopback:
             parser.error(f"--url must be a loopback address (127.0.0.0/8, ::1 or localhost), not {host!r}")
-    for name in ("burst", "soak", "soak_concurrency"):
+    for name in ("burst", "soak", "soak_concurrency", "per_client"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
@@ -110,37 +135,6 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
-class RssSampler:
-    """The server's resident memory every `interval` seconds, in a background thread."""
-
-    def __init__(self, pid: int | None, interval: float = 0.5) -> None:
-        self.pid, self.interval = pid, interval
-        self.samples: list[tuple[float, float]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._started = time.monotonic()
-
-    def now(self) -> float | None:
-        return rss_mb(self.pid) if self.pid else None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            value = self.now()
-            if value is not None:
-                self.samples.append((round(time.monotonic() - self._started, 1), value))
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def peak(self) -> float | None:
-        return max((value for _, value in self.samples), default=None)
-
-
 def percentiles(seconds: list[float]) -> dict[str, float | None]:
     if not seconds:
         return {"p50_ms": None, "p99_ms": None, "max_ms": None}
@@ -151,36 +145,6 @@ def percentiles(seconds: list[float]) -> dict[str, float | None]:
 
 def outcome_of(response: httpx.Response | None, error: Exception | None) -> str:
     return str(response.status_code) if response is not None else type(error).__name__
-
-
-class HealthPoller:
-    """/health every 50 ms on its own connection and thread, so the uploads' client cannot slow it down."""
-
-    def __init__(self, base_url: str) -> None:
-        self.url = f"{base_url}/health"
-        self.latencies: list[float] = []
-        self.outcomes: Counter[str] = Counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=10) as client:
-            while not self._stop.is_set():
-                started = time.perf_counter()
-                try:
-                    self.outcomes[str(client.get(self.url).status_code)] += 1
-                except httpx.HTTPError as error:
-                    self.outcomes[type(error).__name__] += 1
-                self.latencies.append(time.perf_counter() - started)
-                self._stop.wait(0.05)
-
-    def __enter__(self) -> HealthPoller:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 async def burst(base_url: str, image: bytes, count: int, timeout: float) -> dict[str, Any]:
@@ -267,9 +231,12 @@ def server_settings() -> dict[str, Any]:
         "max_image_pixels",
         "decode_budget_mb",
         "inference_threads",
-        "max_concurrent_predictions",
-        "max_queued_predictions",
-        "queue_timeout_s",
+        "decode_threads",
+        "max_queue_wait_s",
+        "max_queued_uploads",
+        "max_queued_upload_mb",
+        "max_batch_size",
+        "batch_window_ms",
         "body_timeout_s",
         "body_min_rate",
         "header_timeout_s",
@@ -315,6 +282,10 @@ def markdown(result: dict[str, Any]) -> str:
             f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square"
         ),
         "- Limits: " + ", ".join(f"{name.upper()}={value}" for name, value in settings.items()),
+        (
+            f"- Load average (1, 5, 15 min): {result['load_average']['start']} at the start, "
+            f"{result['load_average'].get('end')} at the end, on {machine['usable_cores']} cores"
+        ),
         *([f"- Note: {result['note']}"] if result.get("note") else []),
         "",
         (
@@ -323,6 +294,29 @@ def markdown(result: dict[str, Any]) -> str:
             f"{RSS_LIMIT_MB} MB)."
         ),
     ]
+    if result.get("bars"):
+        lines += ["", "## Bars", "", "| bar | measured | met |", "|---|---|---|"]
+        lines += [
+            f"| {row['bar']} | {row['measured']} | {'yes' if row['met'] else '**no**'} |" for row in result["bars"]
+        ]
+    if "clients" in result:
+        clients = result["clients"]
+        lines += [
+            "",
+            "## Clients sending back to back",
+            "",
+            (
+                f"Each client sends a {clients['image']['bytes']:,}-byte {clients['image']['side']}x"
+                f"{clients['image']['side']} JPEG, then the next as soon as the answer arrives. Latencies are "
+                "of the 200s; a 503 is the queue refusing a request whose expected wait is over MAX_QUEUE_WAIT_S."
+            ),
+            "",
+            LEVEL_HEADER + " /health max ms |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        lines += [f"{level_row(level)} {level['health']['max_ms']} |" for level in clients["levels"]]
+        if clients.get("plot"):
+            lines += ["", f"![Answers per second and p99 latency against clients]({clients['plot']})"]
     if "hostile" in result:
         lines += [
             "",
@@ -389,11 +383,37 @@ def run(args: argparse.Namespace, base_url: str, pid: int | None, result: dict[s
     for _ in range(5):  # warm-up, unmeasured
         httpx.post(f"{base_url}/predict", files={"file": ("lesion.jpg", image)}, timeout=args.request_timeout)
     result["rss_start_mb"] = rss()
-    with RssSampler(pid) as sampler:
+    with RssSampler(pid, 0.25) as sampler:
         if "hostile" in args.phases:
             print("hostile battery:", flush=True)
             keep_alive = result["server_settings"]["keep_alive_timeout_s"]
-            result["hostile"] = {"cases": run_battery(base_url, rss, keep_alive, slow=not args.quick_hostile)}
+            first_sample = len(sampler.samples)
+            cases = run_battery(base_url, rss, keep_alive, slow=not args.quick_hostile)
+            peak = max((value for _, value in sampler.samples[first_sample:]), default=None)
+            result["hostile"] = {"cases": cases, "peak_rss_mb": peak, "hwm_mb": rss_mb(pid, "VmHWM") if pid else None}
+        if "clients" in args.phases:
+            print(f"clients back to back ({args.per_client} requests each):", flush=True)
+            small = generated_jpeg(args.clients_image_side)
+            result["clients"] = {"image": {"side": args.clients_image_side, "bytes": len(small)}, "levels": []}
+            for clients in args.clients:
+                level = asyncio.run(
+                    run_level(
+                        f"{base_url}/predict",
+                        small,
+                        clients,
+                        args.per_client * clients,
+                        warmup=0,
+                        request_timeout=args.request_timeout,
+                        level_timeout=args.max_seconds,
+                        pid=pid,
+                    )
+                )
+                result["clients"]["levels"].append(level)
+                print("  " + level_row(level), flush=True)
+            plot = args.output.with_suffix(".png")
+            title = f"POST /predict, {result['server'].get('runtime')}, {len(small):,}-byte JPEG"
+            plot_levels(result["clients"]["levels"], plot, title)
+            result["clients"]["plot"] = plot.name
         if "burst" in args.phases:
             print(f"burst of {args.burst}:", flush=True)
             result["burst"] = asyncio.run(burst(base_url, image, args.burst, args.request_timeout))
@@ -409,6 +429,62 @@ def run(args: argparse.Namespace, base_url: str, pid: int | None, result: dict[s
     result["rss_hwm_mb"] = rss_mb(pid, "VmHWM") if pid else None  # the kernel's own peak: nothing missed
     result["rss_peak_sampled_mb"] = sampler.peak()
     result["rss_samples"] = sampler.samples
+    result["load_average"]["end"] = [round(value, 2) for value in os.getloadavg()]
+    result["bars"] = bars(result)
+
+
+def bars(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each bar the server is held to, with what was measured and whether it holds."""
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, measured: str, met: bool) -> None:
+        checks.append({"bar": name, "measured": measured, "met": met})
+
+    levels = {level["concurrency"]: level for level in result.get("clients", {}).get("levels", [])}
+    one = levels.get(1, {}).get("throughput_rps")
+    for clients in (8, NO_SHEDDING_UP_TO):
+        level = levels.get(clients)
+        if level is None or not one:
+            continue
+        speed_up = level["throughput_rps"] / one
+        check(
+            f"{clients} clients: 0 x 503, {SPEED_UP}x one client's answers per second, p99 <= {P99_LIMIT_MS} ms",
+            f"{level['shed']} x 503, {speed_up:.2f}x ({level['throughput_rps']} vs {one}/s), p99 {level['p99_ms']} ms",
+            level["shed"] == 0 and speed_up >= SPEED_UP and (level["p99_ms"] or 0) <= P99_LIMIT_MS,
+        )
+    if levels:
+        crowd = levels[max(levels)]
+        other = {reason: count for reason, count in crowd["failures"].items() if reason != "503"}
+        missing = crowd["retry_after_s"].get("missing", 0)
+        check(
+            f"{max(levels)} clients: only 200 or 503 with Retry-After; /health <= {HEALTH_LIMIT_MS} ms; "
+            f"RSS <= {RSS_LIMIT_MB} MB",
+            f"{crowd['ok']} x 200, {crowd['shed']} x 503 ({missing} without Retry-After), other {other or 'none'}; "
+            f"/health max {crowd['health']['max_ms']} ms; peak RSS {crowd['peak_rss_mb']} MB",
+            not other
+            and not missing
+            and crowd["health"]["max_ms"] <= HEALTH_LIMIT_MS
+            and (crowd["peak_rss_mb"] or 0) <= RSS_LIMIT_MB,
+        )
+    if "burst" in result:
+        burst_result = result["burst"]
+        all_ok = burst_result["statuses"] == {"200": burst_result["requests"]}
+        check(
+            f"a burst of {burst_result['requests']}: all 200 within {BURST_LIMIT_S} s",
+            f"{burst_result['statuses']} in {burst_result['wall_s']} s",
+            all_ok and burst_result["wall_s"] <= BURST_LIMIT_S,
+        )
+    if "hostile" in result:
+        cases = result["hostile"]["cases"]
+        errors = [row["case"] for row in cases if "500" in str(row["outcome"])]
+        unhealthy = [row["case"] for row in cases if row["health"] != 200]
+        peak = result["hostile"]["hwm_mb"] or result["hostile"]["peak_rss_mb"] or 0
+        check(
+            f"hostile battery: 0 x 500, peak RSS <= {RSS_LIMIT_MB} MB, healthy after every case",
+            f"{len(errors)} x 500, peak RSS {peak} MB (start-up included), unhealthy after {unhealthy or 'none'}",
+            not errors and peak <= RSS_LIMIT_MB and not unhealthy,
+        )
+    return checks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,6 +495,8 @@ def main(argv: list[str] | None = None) -> int:
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "note": args.note,
         "machine": machine_facts(),
+        # Other work on the machine shapes every figure: 1, 5 and 15 minute load averages.
+        "load_average": {"start": [round(value, 2) for value in os.getloadavg()]},
     }
     process = None
     with tempfile.TemporaryFile() as log:

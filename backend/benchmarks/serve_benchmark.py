@@ -1,11 +1,14 @@
 """Serving benchmark: POST /predict latency and throughput over real HTTP, next to the bare model time.
 
-It starts uvicorn on a free local port with MODEL_DIR set, waits (bounded) for /health, sends a fixed number
-of requests at each concurrency level, reads the server's resident memory, stops the server, then times the
-model's batch-1 forward pass in this process. The gap between the two is the cost of HTTP, multipart,
-decoding and queueing. Results go to JSON (--output) and a short Markdown table on stdout.
+It starts uvicorn on a free local port with MODEL_DIR set, waits (bounded) for /health, then at each level
+sends requests from that many clients back to back (at least --requests, and --per-client for each client),
+while another thread polls /health and one samples the server's resident memory. Each level records its 200s,
+its 503s (each must carry Retry-After), p50 and p99, good answers per second and peak RSS. Then it stops the
+server and times the model's batch-1 forward pass in this process: the gap is the cost of HTTP, multipart,
+decoding and queueing. Results go to JSON (--output), a plot of throughput and p99 against clients beside it
+(PNG), and a Markdown table on stdout.
 
-    python benchmarks/serve_benchmark.py --model-dir ../models/reference --requests 200 --concurrency 1 8
+    python backend/benchmarks/serve_benchmark.py --model-dir models/reference --concurrency 1 2 4 8 16 32 64
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,6 +36,8 @@ import numpy as np
 from app.server import command_line
 from skin_classifier.serving.runtimes import AUTO, RUNTIMES
 
+# Clients sending back to back, from one person to a crowd.
+CLIENT_LEVELS = (1, 2, 4, 8, 16, 32, 64)
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL_DIR = BACKEND_DIR.parent / "models" / "reference"
 PACKAGES = (
@@ -59,10 +65,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=(AUTO, *RUNTIMES),
         help=f"{AUTO} (the artifact's default) or one of {', '.join(RUNTIMES)}",
     )
-    parser.add_argument("--requests", type=int, default=200, help="measured requests per concurrency level")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8], help="concurrency levels")
+    parser.add_argument("--requests", type=int, default=200, help="least measured requests per level")
+    parser.add_argument("--per-client", type=int, default=25, help="least measured requests per client at a level")
+    parser.add_argument(
+        "--concurrency", type=int, nargs="+", default=list(CLIENT_LEVELS), help="clients sending back to back"
+    )
     parser.add_argument("--image", type=Path, help="image to upload (default: a generated 224x224 JPEG)")
-    parser.add_argument("--output", type=Path, default=Path("runs/serve_benchmark.json"), help="JSON result")
+    parser.add_argument(
+        "--output", type=Path, default=Path("runs/serve_benchmark.json"), help="JSON result (the plot goes beside it)"
+    )
     parser.add_argument(
         "--explain", action="store_true", help="also measure POST /predict?explain=true (heat maps) at concurrency 1"
     )
@@ -138,16 +149,96 @@ def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float) -> di
     raise TimeoutError(f"/health not 200 within {timeout:.0f} s")
 
 
+class RssSampler:
+    """A process's resident memory every `interval` seconds, in a background thread (Linux /proc)."""
+
+    def __init__(self, pid: int | None, interval: float = 0.1) -> None:
+        self.pid, self.interval = pid, interval
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._started = time.monotonic()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            value = rss_mb(self.pid) if self.pid else None
+            if value is not None:
+                self.samples.append((round(time.monotonic() - self._started, 1), value))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self) -> float | None:
+        return max((value for _, value in self.samples), default=None)
+
+
+class HealthPoller:
+    """/health every 50 ms on its own connection and thread, so the uploads' client cannot slow it down."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = f"{base_url}/health"
+        self.latencies: list[float] = []
+        self.outcomes: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=10) as client:
+            while not self._stop.is_set():
+                started = time.perf_counter()
+                try:
+                    self.outcomes[str(client.get(self.url).status_code)] += 1
+                except httpx.HTTPError as error:
+                    self.outcomes[type(error).__name__] += 1
+                self.latencies.append(time.perf_counter() - started)
+                self._stop.wait(0.05)
+
+    def __enter__(self) -> HealthPoller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, Any]:
+        values = np.array(self.latencies or [0.0]) * 1000
+        return {
+            "polls": len(self.latencies),
+            "statuses": dict(self.outcomes),
+            "p99_ms": round(float(np.percentile(values, 99)), 1),
+            "max_ms": round(float(values.max()), 1),
+        }
+
+
 async def run_level(
-    url: str, image: bytes, concurrency: int, total: int, warmup: int, request_timeout: float, level_timeout: float
+    url: str,
+    image: bytes,
+    concurrency: int,
+    total: int,
+    warmup: int,
+    request_timeout: float,
+    level_timeout: float,
+    pid: int | None = None,
 ) -> dict[str, Any]:
-    """Send `total` uploads with `concurrency` in flight; stop taking new ones at the level deadline."""
+    """`concurrency` clients send `total` uploads back to back; stop taking new ones at the level deadline.
+
+    Records every outcome (a 503 without Retry-After apart), the 200s' latencies, /health meanwhile and the
+    server's peak RSS (with `pid`).
+    """
+    base_url = url.split("/predict", 1)[0]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=request_timeout, limits=limits) as client:
         for _ in range(warmup):
             await client.post(url, files={"file": ("bench.jpg", image, "image/jpeg")})
         latencies: list[float] = []
         failures: Counter[str] = Counter()
+        retry_after: Counter[str] = Counter()
         pending = iter(range(total))  # shared by the workers: each request is taken exactly once
         deadline = time.perf_counter() + level_timeout
 
@@ -160,6 +251,8 @@ async def run_level(
                 try:
                     response = await client.post(url, files={"file": ("bench.jpg", image, "image/jpeg")})
                     outcome = str(response.status_code)
+                    if outcome == "503":
+                        retry_after[response.headers.get("retry-after", "missing")] += 1
                 except httpx.HTTPError as error:
                     outcome = type(error).__name__
                 if outcome == "200":
@@ -167,18 +260,46 @@ async def run_level(
                 else:
                     failures[outcome] += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - started
+        with RssSampler(pid) as memory, HealthPoller(base_url) as health:
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            wall = time.perf_counter() - started
     return {
         "concurrency": concurrency,
         "requests": total,
         "ok": len(latencies),
         "failures": dict(failures),
+        "shed": failures.get("503", 0),
+        "retry_after_s": dict(retry_after),
         "wall_s": round(wall, 3),
         "throughput_rps": round(len(latencies) / wall, 2) if wall > 0 else None,
         **percentiles_ms(latencies),
+        "peak_rss_mb": memory.peak(),
+        "health": health.summary(),
     }
+
+
+def plot_levels(levels: list[dict[str, Any]], target: Path, title: str) -> None:
+    """Good answers per second and p99 latency against clients, one panel each, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    clients = [level["concurrency"] for level in levels]
+    figure, (throughput, latency) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    throughput.plot(clients, [level["throughput_rps"] or 0 for level in levels], marker="o")
+    throughput.set(xlabel="clients sending back to back", ylabel="answers 200 per second", ylim=(0, None))
+    latency.plot(clients, [level["p99_ms"] or 0 for level in levels], marker="o", color="tab:red")
+    latency.set(xlabel="clients sending back to back", ylabel="p99 latency of 200s (ms)", ylim=(0, None))
+    for axes in (throughput, latency):
+        axes.set_xscale("log", base=2)
+        axes.set_xticks(clients, [str(count) for count in clients])
+        axes.grid(alpha=0.3)
+    figure.suptitle(title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(target, dpi=100)
+    plt.close(figure)
 
 
 def model_forward_times(model_dir: Path, runtime: str, image: bytes, runs: int) -> dict[str, Any]:
@@ -219,6 +340,24 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=15)
 
 
+LEVEL_HEADER = "| clients | requests | 200 | 503 | p50 ms | p99 ms | 200s per second | peak RSS MB |"
+
+
+def level_row(level: dict[str, Any]) -> str:
+    """One level as a row under LEVEL_HEADER (a dash for what the level did not record)."""
+    values = (
+        level["concurrency"],
+        level["requests"],
+        level["ok"],
+        level.get("shed", level["failures"].get("503", 0)),
+        level["p50_ms"],
+        level["p99_ms"],
+        level["throughput_rps"],
+        level.get("peak_rss_mb"),
+    )
+    return "| " + " | ".join("–" if value is None else str(value) for value in values) + " |"
+
+
 def markdown(result: dict[str, Any]) -> str:
     server, forward = result["server"], result.get("model_forward") or {}
     lines = [
@@ -227,16 +366,14 @@ def markdown(result: dict[str, Any]) -> str:
             f"{result['machine']['cpu']} x{result['machine']['usable_cores']}"
         ),
         "",
-        "| concurrency | requests ok | p50 ms | p95 ms | p99 ms | throughput req/s |",
-        "|---:|---:|---:|---:|---:|---:|",
+        LEVEL_HEADER,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for level in result["levels"] + [
-        {**level, "concurrency": f"{level['concurrency']}, explain=true"} for level in result.get("explain_levels", [])
-    ]:
-        lines.append(
-            f"| {level['concurrency']} | {level['ok']}/{level['requests']} | {level['p50_ms']} | "
-            f"{level['p95_ms']} | {level['p99_ms']} | {level['throughput_rps']} |"
-        )
+    lines += [level_row(level) for level in result["levels"]]
+    lines += [
+        level_row({**level, "concurrency": f"{level['concurrency']}, explain=true"})
+        for level in result.get("explain_levels", [])
+    ]
     lines += [
         "",
         (
@@ -285,10 +422,11 @@ def main(argv: list[str] | None = None) -> int:
                         f"{base_url}/predict{query}",
                         image,
                         concurrency,
-                        args.requests,
+                        max(args.requests, args.per_client * concurrency),
                         args.warmup_requests,
                         args.request_timeout,
                         args.level_timeout,
+                        process.pid,
                     )
                 )
 
@@ -307,17 +445,21 @@ def main(argv: list[str] | None = None) -> int:
     result["model_forward"] = model_forward_times(args.model_dir, args.runtime, image, args.forward_runs)
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
+    plot = args.output.with_suffix(".png")
+    result["plot"] = plot.name
+    plot_levels(result["levels"], plot, f"POST /predict, {result['server']['runtime']}, {result['image']['source']}")
     args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(markdown(result))
-    print(f"\nWrote {args.output}")
+    print(f"\nWrote {args.output} and {plot}")
     levels = result["levels"] + result.get("explain_levels", [])
     return 1 if any(level_failed(level) for level in levels) else 0
 
 
 def level_failed(level: dict[str, Any]) -> bool:
-    """Any failure at concurrency 1, or one other than shedding (503 when every slot is busy, by design) above."""
+    """Any failure at one client; above, any but shedding (a 503 with Retry-After, by design when overloaded)."""
     unexpected = {reason: count for reason, count in level["failures"].items() if reason != "503"}
-    return bool(unexpected) or (level["concurrency"] == 1 and level["ok"] < level["requests"])
+    no_retry_after = level.get("retry_after_s", {}).get("missing", 0)
+    return bool(unexpected) or bool(no_retry_after) or (level["concurrency"] == 1 and level["ok"] < level["requests"])
 
 
 if __name__ == "__main__":

@@ -82,7 +82,9 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.max_image_pixels == DEFAULT_MAX_PIXELS  # the image decoder's own limit, not a second copy
     assert settings.decode_budget_bytes == DEFAULT_DECODE_BUDGET
     assert settings.inference_threads == available_cpus()
-    assert (settings.max_concurrent_predictions, settings.max_queued_predictions) == (2, 4)
+    assert settings.decode_threads == available_cpus()
+    assert (settings.max_queue_wait_s, settings.max_batch_size, settings.batch_window_ms) == (2.0, 8, 2.0)
+    assert (settings.max_queued_uploads, settings.max_queued_upload_bytes) == (64, 64 * 2**20)
     assert settings.docs_enabled
     assert settings.log_level == "INFO"
 

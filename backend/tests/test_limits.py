@@ -129,7 +129,7 @@ def guard(
     return UploadGuardMiddleware(
         reading_app,
         max_upload_bytes=limit,
-        capacity=capacity or Capacity(1, 0, 1.0),
+        capacity=capacity or Capacity(max_wait_s=2.0, max_requests=1, max_bytes=10**8),
         body_timeout_s=body_timeout_s,
         body_min_rate=body_min_rate,
     )
@@ -186,21 +186,37 @@ def test_slow_but_steady_body_gets_more_time() -> None:
     assert client.status == 200
 
 
-def test_surplus_request_is_shed_with_retry_after() -> None:
-    capacity = Capacity(concurrent=1, queued=0, queue_timeout_s=1.0)
-    assert capacity.admit()  # one request in progress fills it
+def test_request_beyond_the_expected_wait_is_shed_with_retry_after() -> None:
+    capacity = Capacity(max_wait_s=2.0, max_requests=10, max_bytes=10**6)
+    capacity.measured(0.8)
+    for _ in range(3):
+        assert capacity.admit(100)  # 0, 0.8 and 1.6 s expected: within the budget
+    assert capacity.expected_wait_s() == pytest.approx(2.4)
     client = FakeClient(total=50_000)
     asyncio.run(guard(capacity=capacity)(post(), client.receive, client.send))
-    assert client.status == 503 and "busy" in client.detail
-    assert (b"retry-after", b"2") in client.sent[0]["headers"]
+    assert client.status == 503 and "busy" in client.detail and "3 seconds" in client.detail
+    assert (b"retry-after", b"3") in client.sent[0]["headers"]
     assert client.delivered_when_answered == 0 and client.delivered == client.total
-    assert capacity.admitted == 1 and capacity.shed == 1
+    assert capacity.admitted == 3 and capacity.shed == 1
+
+
+def test_upload_that_does_not_fit_the_queue_bytes_is_refused_before_it_is_read() -> None:
+    capacity = Capacity(max_wait_s=2.0, max_requests=10, max_bytes=100_000)
+    assert capacity.admit(60_000)  # an upload in progress
+    client = FakeClient(total=50_000)
+    asyncio.run(guard(60_000, capacity)(post([(b"content-length", b"50000")]), client.receive, client.send))
+    assert client.status == 503 and client.delivered_when_answered == 0
+    capacity.leave(60_000)
+    client = FakeClient(total=50_000)
+    asyncio.run(guard(60_000, capacity)(post([(b"content-length", b"50000")]), client.receive, client.send))
+    assert client.status == 200
+    assert capacity.admitted == 0 and capacity.admitted_bytes == 0 and capacity.shed == 1
 
 
 def test_admission_is_released_after_each_request() -> None:
-    capacity = Capacity(concurrent=1, queued=0, queue_timeout_s=1.0)
+    capacity = Capacity(max_wait_s=2.0, max_requests=1, max_bytes=10**6)
     for _ in range(3):
         client = FakeClient(total=100)
         asyncio.run(guard(capacity=capacity)(post(), client.receive, client.send))
         assert client.status == 200
-    assert capacity.admitted == 0
+    assert capacity.admitted == 0 and capacity.admitted_bytes == 0

@@ -53,24 +53,34 @@ def test_requests_are_counted_by_route_template_and_status(make_settings, make_c
     assert scraped[("model_ready", frozenset())] == 1
 
 
-def test_shed_predictions_are_counted(make_settings, make_client, onnx_artifact_dir: Path) -> None:
-    with gated_client(
-        make_settings, make_client, onnx_artifact_dir, max_concurrent_predictions=1, max_queued_predictions=0
-    ) as (client, predictor):
+def test_queue_batches_and_shed_predictions_are_shown(make_settings, make_client, onnx_artifact_dir: Path) -> None:
+    with gated_client(make_settings, make_client, onnx_artifact_dir, max_queued_uploads=3) as (client, predictor):
         assert samples(client)[("predictions_shed_total", frozenset())] == 0
         results: list = []
-        running = in_background(client, results)
+        workers = [in_background(client, results)]
         assert predictor.entered.wait(WAIT_S)
-        wait_for(lambda: client.app.state.capacity.admitted == 1)
-        assert upload(client, images.jpeg()).status_code == 503
+        workers += [in_background(client, results) for _ in range(2)]
+        wait_for(lambda: client.app.state.batcher.waiting == 2)
+        assert upload(client, images.jpeg()).status_code == 503  # the fourth: the queue holds three
         scraped = samples(client)
         predictor.release.set()
-        running.join(WAIT_S)
+        for worker in workers:
+            worker.join(WAIT_S)
+        after = samples(client)
     assert scraped[("predictions_shed_total", frozenset())] == 1
+    assert scraped[("prediction_queue_length", frozenset())] == 3
+    assert scraped[("prediction_queue_waiting", frozenset())] == 2
     # Refused before routing, yet labelled by its route: the upload guard answers for /predict.
     shed = ("http_requests_total", frozenset({"method": "POST", "route": "/predict", "status": "503"}.items()))
     assert scraped[shed] == 1
-    assert [response.status_code for response in results] == [200]
+    assert [response.status_code for response in results] == [200] * 3
+
+    onnx = frozenset({"runtime": "onnx"}.items())
+    assert after[("model_batch_size_count", onnx)] == 2  # the first alone, then the two that waited together
+    assert after[("model_batch_size_sum", onnx)] == 3
+    assert after[("prediction_queue_wait_seconds_count", frozenset())] == 3
+    assert after[("prediction_queue_length", frozenset())] == 0
+    assert after[("prediction_queue_expected_wait_seconds", frozenset())] == 0
 
 
 def test_model_is_not_ready_until_loaded(missing_model_client) -> None:

@@ -124,9 +124,7 @@ def test_live_headers(modelless_app: FastAPI) -> None:
 
 def test_work_for_a_client_that_has_gone_is_dropped(make_settings: SettingsFactory, onnx_artifact_dir: Path) -> None:
     gated: list[GatedPredictor] = []
-    service = ModelService(
-        make_settings(model_dir=onnx_artifact_dir, max_concurrent_predictions=1), loader=gated_loader(gated)
-    )
+    service = ModelService(make_settings(model_dir=onnx_artifact_dir), loader=gated_loader(gated))
     app = create_app(service.settings, service)
     with live_server(app) as port:
         assert service.wait(WAIT_S)

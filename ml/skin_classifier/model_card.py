@@ -251,21 +251,24 @@ def _serving_section(report: dict[str, Any]) -> list[str]:
         "batch 1). Command: `" + report["command"] + "`",
         "",
         (
-            "Beyond `MAX_CONCURRENT_PREDICTIONS` + `MAX_QUEUED_PREDICTIONS` requests at once, the API sheds the rest"
-            " with 503 and `Retry-After` at once; those are counted apart."
+            "Each client sends its next request as soon as its answer arrives. Requests queue while their expected "
+            "wait is within `MAX_QUEUE_WAIT_S` and go through the model in batches of up to `MAX_BATCH_SIZE`; "
+            "beyond that wait the API sheds them with 503 and `Retry-After` at once, counted apart."
         ),
         "",
-        "| concurrent clients | requests | answered 200 | shed (503) | p50 ms | p95 ms | p99 ms | 200s per second |",
-        "|---|---|---|---|---|---|---|---|",
+        "| clients | requests | answered 200 | shed (503) | p50 ms | p95 ms | p99 ms | 200s per second | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     rows = [(str(level["concurrency"]), level) for level in report["levels"]]
     rows += [(f"{level['concurrency']}, with `explain=true`", level) for level in report.get("explain_levels", [])]
     lines += [
         f"| {clients} | {level['requests']} | {level.get('ok', level['requests'])} "
         f"| {level.get('failures', {}).get('503', 0)} | {level['p50_ms']} | {level['p95_ms']} "
-        f"| {level['p99_ms']} | {level['throughput_rps']} |"
+        f"| {level['p99_ms']} | {level['throughput_rps']} | {level.get('peak_rss_mb') or '-'} |"
         for clients, level in rows
     ]
+    if report.get("plot"):  # written beside the report by the benchmark
+        lines += ["", f"![Answers per second and p99 latency against clients]({BENCHMARKS_DIR}/{report['plot']})"]
     forward = report["model_forward"]
     if "answer_with_heatmap_median_ms" in forward:
         lines += [

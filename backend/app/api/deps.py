@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from app.core.config import Settings
 from app.core.metrics import Metrics
-from app.services.capacity import Capacity
+from app.services.batching import Batcher
 from app.services.classifier import ModelService
 
 
@@ -22,9 +22,9 @@ def get_model_service(request: Request) -> ModelService:
     return service
 
 
-def get_capacity(request: Request) -> Capacity:
-    capacity: Capacity = request.app.state.capacity
-    return capacity
+def get_batcher(request: Request) -> Batcher:
+    batcher: Batcher = request.app.state.batcher
+    return batcher
 
 
 def get_metrics(request: Request) -> Metrics:
@@ -34,5 +34,5 @@ def get_metrics(request: Request) -> Metrics:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ModelServiceDep = Annotated[ModelService, Depends(get_model_service)]
-CapacityDep = Annotated[Capacity, Depends(get_capacity)]
+BatcherDep = Annotated[Batcher, Depends(get_batcher)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from skin_classifier.serving.machine import available_cpus
@@ -56,14 +56,30 @@ class Settings(BaseSettings):
         description="Threads a TFLite or ONNX runtime may use; 0 or unset: the CPUs this process may use.",
     )
 
-    # Load shedding: what does not fit is answered 503 with Retry-After at once, instead of queueing.
-    max_concurrent_predictions: PositiveInt = Field(
-        default=2, description="Predictions in progress at once (one image decodes while another runs the model)."
+    decode_threads: PositiveInt = Field(
+        default_factory=available_cpus,
+        description="Uploads decoded at once, apart from the model (each may take DECODE_BUDGET_MB); 0 or unset: "
+        "the CPUs this process may use.",
     )
-    max_queued_predictions: NonNegativeInt = Field(
-        default=4, description="Further predictions that may wait or still be uploading; more get 503."
+
+    # The prediction queue: requests wait while their expected wait is short, and go through the model in batches.
+    max_queue_wait_s: PositiveFloat = Field(
+        default=2.0,
+        description="Longest expected wait (predictions ahead x recent time per prediction) a request is queued "
+        "for; beyond it, 503 with Retry-After.",
     )
-    queue_timeout_s: PositiveFloat = Field(default=10.0, description="Longest wait for a free slot before a 503.")
+    max_queued_uploads: PositiveInt = Field(
+        default=64, description="Predictions admitted at once (uploading, decoding or waiting); more get 503."
+    )
+    max_queued_upload_mb: PositiveInt = Field(
+        default=64,
+        description="Upload bytes (MiB) admitted at once, each upload counted by its Content-Length; an upload "
+        "that does not fit gets 503 before it is read.",
+    )
+    max_batch_size: PositiveInt = Field(default=8, description="Images that go through the model in one batch.")
+    batch_window_ms: NonNegativeFloat = Field(
+        default=2.0, description="Longest time an image waits for others to join its batch (0: never waits)."
+    )
 
     # Slow clients: an upload must keep arriving, and connections may not sit idle.
     body_timeout_s: PositiveFloat = Field(
@@ -111,7 +127,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown runtime {value!r}; choose one of {', '.join(RUNTIME_CHOICES)}")
         return value
 
-    @field_validator("inference_threads", mode="before")
+    @field_validator("inference_threads", "decode_threads", mode="before")
     @classmethod
     def _default_threads(cls, value: Any) -> Any:
         """0, empty or "auto" mean every CPU this process may use (what an unset variable means)."""
@@ -122,6 +138,16 @@ class Settings(BaseSettings):
     @property
     def decode_budget_bytes(self) -> int:
         return self.decode_budget_mb * 2**20
+
+    @property
+    def max_queued_upload_bytes(self) -> int:
+        return self.max_queued_upload_mb * 2**20
+
+    @model_validator(mode="after")
+    def _largest_upload_fits_the_queue(self) -> Settings:
+        if self.max_queued_upload_bytes <= self.max_upload_bytes:
+            raise ValueError("MAX_QUEUED_UPLOAD_MB must hold more than one upload of MAX_UPLOAD_BYTES")
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod

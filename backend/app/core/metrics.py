@@ -1,4 +1,4 @@
-"""Prometheus metrics for operators: requests, latency, inference time, shed predictions, the model served.
+"""Prometheus metrics for operators: requests, latency, the prediction queue and its batches, the model served.
 
 Each app has its own `CollectorRegistry` (not the library's global one), so several apps in one process, as
 in the tests, count apart. Requests are labelled by route template (`/predict`, never a raw path) so a
@@ -18,8 +18,9 @@ from starlette.applications import Starlette
 from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.services.batching import Batcher, BatchRun
 from app.services.capacity import Capacity
-from app.services.classifier import Classification, ModelService, ModelState
+from app.services.classifier import ModelService, ModelState
 
 # The Prometheus text format this library writes.
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -27,23 +28,42 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNMATCHED_ROUTE = "unmatched"
 # Seconds: from a cached 503 (under a millisecond) to a slow upload on a phone.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-# Seconds in the model's forward pass for one image: a few ms (tiny models) to a second (a slow CPU).
+# Seconds in the model's forward pass for one batch: a few ms (tiny models) to seconds (a full batch, a slow CPU).
 INFERENCE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# Seconds a decoded image waits for the model: the batch window (2 ms) up to the queue's budget (2 s).
+QUEUE_WAIT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
 
 
 class ServiceCollector(Collector):
     """Read at scrape time from the objects that own the figures, so they need no metrics code of their own."""
 
-    def __init__(self, service: ModelService, capacity: Capacity) -> None:
+    def __init__(self, service: ModelService, capacity: Capacity, batcher: Batcher) -> None:
         self.service = service
         self.capacity = capacity
+        self.batcher = batcher
 
     def collect(self) -> Iterable[Metric]:
         shed = CounterMetricFamily(
-            "predictions_shed", "Predictions answered 503 at once because the server was busy (load shedding)."
+            "predictions_shed",
+            "Predictions answered 503 at once: the expected wait was over MAX_QUEUE_WAIT_S or the queue was full.",
         )
         shed.add_metric([], self.capacity.shed)
         yield shed
+        queued = GaugeMetricFamily(
+            "prediction_queue_length", "Predictions admitted and not yet answered (uploading, decoding or waiting)."
+        )
+        queued.add_metric([], self.capacity.admitted)
+        yield queued
+        waiting = GaugeMetricFamily("prediction_queue_waiting", "Decoded images waiting for the model now.")
+        waiting.add_metric([], self.batcher.waiting)
+        yield waiting
+        expected = GaugeMetricFamily(
+            "prediction_queue_expected_wait_seconds",
+            "The wait a prediction arriving now can expect: the queue length x recent server time per prediction.",
+        )
+        expected.add_metric([], self.capacity.expected_wait_s())
+        yield expected
         ready = GaugeMetricFamily("model_ready", "1 once the model is loaded and warmed up, else 0.")
         ready.add_metric([], 1.0 if self.service.state is ModelState.READY else 0.0)
         yield ready
@@ -59,7 +79,7 @@ class ServiceCollector(Collector):
 class Metrics:
     """The registry `GET /metrics` serves, and the instruments the middleware and the model service feed."""
 
-    def __init__(self, service: ModelService, capacity: Capacity) -> None:
+    def __init__(self, service: ModelService, capacity: Capacity, batcher: Batcher) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "http_requests",
@@ -76,19 +96,35 @@ class Metrics:
         )
         self.inference = Histogram(
             "model_inference_seconds",
-            "Time in the model's forward pass for one image (decoding and preprocessing excluded).",
+            "Time in the model's forward pass for one batch (decoding and preprocessing excluded).",
             ["runtime"],
             buckets=INFERENCE_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(ServiceCollector(service, capacity))
-        service.observers.append(self.observe_classification)
+        self.batch_size = Histogram(
+            "model_batch_size",
+            "Images in each forward pass.",
+            ["runtime"],
+            buckets=BATCH_SIZE_BUCKETS,
+            registry=self.registry,
+        )
+        self.queue_wait = Histogram(
+            "prediction_queue_wait_seconds",
+            "Time a decoded image waited for the forward pass of its batch.",
+            buckets=QUEUE_WAIT_BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(ServiceCollector(service, capacity, batcher))
+        batcher.observers.append(self.observe_batch)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
-    def observe_classification(self, classification: Classification) -> None:
-        self.inference.labels(classification.runtime).observe(classification.model_ms / 1000)
+    def observe_batch(self, run: BatchRun) -> None:
+        self.inference.labels(run.runtime).observe(run.model_s)
+        self.batch_size.labels(run.runtime).observe(run.size)
+        for wait in run.waits_s:
+            self.queue_wait.observe(wait)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

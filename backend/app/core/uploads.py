@@ -1,7 +1,7 @@
-"""Guard for upload routes: size limit (413), slow bodies (408) and load shedding (503), before any parsing.
+"""Guard for upload routes: size limit (413), slow bodies (408) and admission (503), before any parsing.
 
-Plain ASGI, so it acts while the bytes arrive: a declared Content-Length over the limit and a request with no
-room left are refused before the body is read, a body without a length (chunked) is counted as it arrives,
+Plain ASGI, so it acts while the bytes arrive: a declared Content-Length over the limit and a request that
+`Capacity` does not admit are refused before the body is read, a body without a length (chunked) is counted as it arrives,
 and a body that trickles is cut off. An upload's body must arrive within `body_timeout_s`, plus one second
 for every `body_min_rate` bytes received, so slow but steady phones get time and a trickle does not.
 
@@ -23,7 +23,7 @@ from starlette.datastructures import Headers
 from starlette.routing import get_route_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.services.capacity import RETRY_AFTER_S, Capacity, overloaded_message
+from app.services.capacity import Capacity, overloaded_message
 
 logger = logging.getLogger("app.uploads")
 
@@ -79,7 +79,7 @@ async def refuse(
 
 
 class UploadGuardMiddleware:
-    """Refuse POST bodies on `paths` that are too large (413), too slow (408) or beyond capacity (503)."""
+    """Refuse POST bodies on `paths` that are too large (413), too slow (408) or not admitted (503)."""
 
     def __init__(
         self,
@@ -106,14 +106,22 @@ class UploadGuardMiddleware:
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             await refuse(send, receive, 413, upload_too_large_message(self.max_upload_bytes))
             return
-        if not self.capacity.admit():
-            logger.info("Shed a prediction: %d in progress or waiting", self.capacity.admitted)
-            await refuse(send, receive, 503, overloaded_message(), {"Retry-After": str(RETRY_AFTER_S)})
+        # What the upload may hold in memory: its declared length, else (chunked) the most it may send.
+        upload_bytes = int(declared) if declared.isdigit() else self.max_body_bytes
+        if not self.capacity.admit(upload_bytes):
+            retry_after = self.capacity.retry_after_s()
+            logger.info(
+                "Shed a prediction: %d admitted (%d bytes), expected wait %.2f s",
+                self.capacity.admitted,
+                self.capacity.admitted_bytes,
+                self.capacity.expected_wait_s(),
+            )
+            await refuse(send, receive, 503, overloaded_message(retry_after), {"Retry-After": str(retry_after)})
             return
         try:
             await self._guarded(scope, receive, send)
         finally:
-            self.capacity.leave()
+            self.capacity.leave(upload_bytes)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0

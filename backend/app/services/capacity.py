@@ -1,67 +1,74 @@
-"""Load shedding for /predict: a few predictions run, a few more wait briefly, the rest are told to come back.
+"""Admission for /predict by expected wait: queue what will be answered soon, refuse the rest at once.
 
-Queueing everything only makes every answer slow (and holds every upload in memory), so the work in the
-process is bounded twice: `admit` counts requests from their first byte to their answer, uploads included,
-and `slot` lets `concurrent` of them decode and run the model while the others wait. A request that is not
-admitted, or waits longer than the queue timeout, is answered 503 with Retry-After at once.
+A request is admitted from its first byte (by the upload guard), before its body is read, while the wait it
+can expect is within `max_wait_s`: the predictions admitted ahead of it times the recent server time per
+prediction (`seconds_per_prediction`, measured on the runtime being served by `batching.Batcher`). Memory
+stays bounded too: the uploads admitted are capped by count and by bytes (an upload counts its declared
+Content-Length, or the upload limit when it declares none). A request beyond any of these is answered 503
+with a Retry-After of the expected wait.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import math
 
-import anyio
 from fastapi import HTTPException
 
-# What a shed request is told to wait: a prediction takes well under a second once the model is warm.
-RETRY_AFTER_S = 2
+# The weight of the newest batch in `seconds_per_prediction`: about the last ten batches count.
+SMOOTHING = 0.2
 
 
-def overloaded_message() -> str:
-    return f"The server is busy with other predictions; try again in {RETRY_AFTER_S} seconds."
+def overloaded_message(retry_after_s: int) -> str:
+    return f"The server is busy with other predictions; try again in {retry_after_s} seconds."
 
 
 class Overloaded(HTTPException):
     """503: no room for this prediction now, come back after Retry-After."""
 
-    def __init__(self) -> None:
-        super().__init__(503, overloaded_message(), headers={"Retry-After": str(RETRY_AFTER_S)})
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(503, overloaded_message(retry_after_s), headers={"Retry-After": str(retry_after_s)})
 
 
 class Capacity:
-    """Admission and concurrency limits for predictions; one per app, used from its event loop only."""
+    """The predictions admitted and what they may expect; one per app, used from its event loop only."""
 
-    def __init__(self, concurrent: int, queued: int, queue_timeout_s: float) -> None:
-        self.concurrent = concurrent
-        self.limit = concurrent + queued
-        self.queue_timeout_s = queue_timeout_s
-        self.admitted = 0
+    def __init__(self, max_wait_s: float, max_requests: int, max_bytes: int) -> None:
+        self.max_wait_s = max_wait_s
+        self.max_requests = max_requests
+        self.max_bytes = max_bytes
+        self.admitted = 0  # admitted and not answered yet: uploading, decoding or waiting for the model
+        self.admitted_bytes = 0
         self.shed = 0
-        self._slots = asyncio.Semaphore(concurrent)  # binds to the serving loop on first contention
+        self.seconds_per_prediction: float | None = None  # unknown until the first batch ran
 
-    def admit(self) -> bool:
-        """Take a place for one request if there is one; every True must be matched by `leave`."""
-        if self.admitted >= self.limit:
+    def expected_wait_s(self) -> float:
+        """What a request arriving now can expect to wait: everyone admitted is served first."""
+        return self.admitted * (self.seconds_per_prediction or 0.0)
+
+    def retry_after_s(self) -> int:
+        """Whole seconds until the predictions admitted now should be answered; at least 1."""
+        return max(1, math.ceil(self.expected_wait_s()))
+
+    def admit(self, upload_bytes: int) -> bool:
+        """Take a place for one upload of at most `upload_bytes`; every True must be matched by `leave`."""
+        if (
+            self.expected_wait_s() > self.max_wait_s
+            or self.admitted >= self.max_requests
+            or self.admitted_bytes + upload_bytes > self.max_bytes
+        ):
             self.shed += 1
             return False
         self.admitted += 1
+        self.admitted_bytes += upload_bytes
         return True
 
-    def leave(self) -> None:
+    def leave(self, upload_bytes: int) -> None:
         self.admitted -= 1
+        self.admitted_bytes -= upload_bytes
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the `concurrent` places to decode and predict; raises `Overloaded` after the timeout."""
-        try:
-            with anyio.fail_after(self.queue_timeout_s):  # cancels the wait cleanly: no permit is lost
-                await self._slots.acquire()
-        except TimeoutError as error:
-            self.shed += 1
-            raise Overloaded from error
-        try:
-            yield
-        finally:
-            self._slots.release()
+    def measured(self, seconds_per_prediction: float) -> None:
+        """Fold one batch's server time per prediction into the recent figure."""
+        previous = self.seconds_per_prediction
+        self.seconds_per_prediction = (
+            seconds_per_prediction if previous is None else previous + SMOOTHING * (seconds_per_prediction - previous)
+        )

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-import numpy as np
 from fastapi import HTTPException, status
 
 from app.core.config import Settings
 from skin_classifier.serving.artifact import ArtifactError
-from skin_classifier.serving.classifier import Classifier, Prediction, load_classifier
+from skin_classifier.serving.classifier import Classifier, Inspected, Prediction, load_classifier
 from skin_classifier.serving.image_kind import IMAGE_KINDS, NOT_SKIN
 from skin_classifier.serving.preprocessing import (
     UPLOAD_FORMATS,
@@ -28,6 +27,7 @@ from skin_classifier.serving.preprocessing import (
     NotAnImageError,
     describe_formats,
 )
+from skin_classifier.serving.runtimes import ModelOutputs
 
 logger = logging.getLogger("app.model")
 refusals = logging.getLogger("app.predict")
@@ -76,15 +76,9 @@ def image_error_status(error: ImageError) -> int:
 @dataclass(frozen=True)
 class Classification:
     prediction: Prediction
-    inference_ms: float  # decode, preprocess and forward pass
+    inference_ms: float  # decode, preprocess, the forward pass of its batch and the answer
     model_version: str
     runtime: str
-    model_ms: float = 0.0  # the forward pass alone
-    explain_ms: float = 0.0  # the heat map, when asked for
-
-
-# Called with every successful classification, from the inference thread (the metrics register one).
-ClassificationObserver = Callable[[Classification], None]
 
 
 def load_from_settings(settings: Settings) -> Classifier:
@@ -103,8 +97,8 @@ class ModelService:
     """Owns the one loaded `Classifier`.
 
     Loading runs in a background thread so the server answers (503) while it loads, and a failure is kept
-    as a reason for /health instead of stopping the process. The classifier is safe to call from several
-    threads (it decodes one image at a time; its predictor serialises what its library needs).
+    as a reason for /health instead of stopping the process. `inspect` and `answer` are safe to call from
+    several threads; `batching.Batcher` runs the model between them.
     """
 
     def __init__(self, settings: Settings, loader: Loader = load_from_settings) -> None:
@@ -116,7 +110,6 @@ class ModelService:
         self.error: str | None = None  # the full reason, for the log only: it names paths and library errors
         self.failure: str | None = None  # what /health and /predict may say
         self.classifier: Classifier | None = None
-        self.observers: list[ClassificationObserver] = []
 
     def start(self) -> None:
         """Begin loading in a daemon thread (a stuck load must not keep the process from exiting)."""
@@ -165,16 +158,15 @@ class ModelService:
             raise ModelNotReadyError(self.describe_state())
         return self.classifier
 
-    def classify(self, image: ImageSource, request_id: str | None = None, explain: bool = False) -> Classification:
-        """Classify one uploaded image (bytes or a file); with `explain`, add the top class's heat map.
+    def inspect(self, image: ImageSource, request_id: str | None = None) -> Inspected:
+        """Decode one uploaded image (bytes or a file) into the model's input and its quality warnings.
 
         Raises `HTTPException`: 503 if the model is not ready, 413/415/422 for an image that cannot be used
-        (with a fixed message; the library's exception is logged by type only).
+        (with a fixed message; the library's exception is logged by type only). Safe from several threads.
         """
         classifier = self.ready_classifier()
-        started = time.perf_counter()
         try:
-            inspected = classifier.inspect(image)
+            return classifier.inspect(image)
         except ImageError as error:
             status_code = image_error_status(error)
             cause = error.__cause__
@@ -186,25 +178,24 @@ class ModelService:
                 request_id,
             )
             raise HTTPException(status_code, str(error)) from error
-        model_started = time.perf_counter()
-        outputs = classifier.predict_outputs(inspected.pixels[np.newaxis])
-        model_finished = time.perf_counter()
-        prediction = classifier.answer(outputs, inspected, explain_top=explain)
-        finished = time.perf_counter()
-        classification = Classification(
-            prediction,
-            (finished - started) * 1000,
-            classifier.info.model_version,
-            classifier.runtime,
-            model_ms=(model_finished - model_started) * 1000,
-            explain_ms=(finished - model_finished) * 1000 if explain else 0.0,
-        )
+
+    def answer(
+        self,
+        outputs: ModelOutputs,
+        row: int,
+        inspected: Inspected,
+        explain: bool = False,
+        request_id: str | None = None,
+    ) -> Prediction:
+        """The answer for row `row` of a batch's outputs; with `explain`, the top class's heat map.
+
+        Raises `HTTPException` 422 when REJECT_NOT_SKIN is set and the image does not look like skin.
+        """
+        prediction = self.ready_classifier().answer(outputs, inspected, row, explain_top=explain)
         kind = prediction.image_kind
         if self.settings.reject_not_skin and kind is not None and kind.kind == IMAGE_KINDS[NOT_SKIN]:
             refusals.info(
                 "Image refused: status=422 reason=not-skin score=%.3f (request_id=%s)", kind.score, request_id
             )
             raise HTTPException(422, NOT_SKIN_MESSAGE)
-        for observer in self.observers:
-            observer(classification)
-        return classification
+        return prediction

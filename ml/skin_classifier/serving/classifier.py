@@ -6,7 +6,6 @@ can be added without touching anything that classifies.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -73,8 +72,9 @@ def predict_in_batches(
 class Classifier:
     """An artifact's metadata plus one loaded runtime: images in, ranked class confidences out.
 
-    Safe to call from several threads. Images decode one at a time, so memory holds at most one decode
-    budget of pixels, while another image may be in the model (the predictor serialises what it must).
+    Safe to call from several threads: each decode takes at most one decode budget of memory, so a caller that
+    decodes N images at once needs N budgets; the predictor serialises what its library must. `predict_outputs`
+    takes any batch size, and a batch gives every image the answer it gets alone.
     """
 
     def __init__(
@@ -97,7 +97,6 @@ class Classifier:
         self.max_pixels = max_pixels
         self.formats = formats
         self.decode_budget = decode_budget
-        self._decode_lock = threading.Lock()
 
     @property
     def runtime(self) -> str:
@@ -109,8 +108,7 @@ class Classifier:
         )
 
     def preprocess(self, source: ImageSource) -> np.ndarray:
-        with self._decode_lock:
-            return to_model_input(self._decode(source).resized(self.info.image_size))
+        return to_model_input(self._decode(source).resized(self.info.image_size))
 
     def inspect(self, source: ImageSource) -> Inspected:
         """Model input for one image, and the quality warnings of its decoded picture (from the same decode)."""
@@ -119,15 +117,14 @@ class Classifier:
         small_model = 2 * self.info.image_size < ANALYSIS_SIZE
         if small_model and not isinstance(source, (bytes, str, Path)):
             source = source.read()
-        with self._decode_lock:
-            decoded = self._decode(source)
-            pixels = to_model_input(decoded.resized(self.info.image_size))
-            picture_size = decoded.upright_size
-            if small_model and min(decoded.picture.size) < min(ANALYSIS_SIZE, *decoded.stored_size):
-                decoded = decode(
-                    source, ANALYSIS_SIZE // 2, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
-                )
-            return Inspected(pixels, check_quality(decoded.picture, decoded.stored_size), picture_size)
+        decoded = self._decode(source)
+        pixels = to_model_input(decoded.resized(self.info.image_size))
+        picture_size = decoded.upright_size
+        if small_model and min(decoded.picture.size) < min(ANALYSIS_SIZE, *decoded.stored_size):
+            decoded = decode(
+                source, ANALYSIS_SIZE // 2, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
+            )
+        return Inspected(pixels, check_quality(decoded.picture, decoded.stored_size), picture_size)
 
     def predict_outputs(self, batch: np.ndarray) -> ModelOutputs:
         outputs = self.predictor.predict(batch)

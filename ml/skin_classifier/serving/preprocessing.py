@@ -9,7 +9,8 @@ TensorFlow: serving stays light.
 Decoding is bounded in memory whatever a file claims about itself. JPEG is decoded at a reduced scale
 (libjpeg's draft mode); other formats are box-reduced a strip at a time straight after decoding, and each
 format has a pixel limit set by what its decoder holds at full size. Palette, 16-bit and transparent images
-are converted strip by strip too, so nothing but the decoder's own buffer is ever full size.
+are converted strip by strip too, so nothing but the decoder's own buffer is ever full size. A picture whose
+sides differ more than `MAX_ASPECT_RATIO` times is refused before it is decoded.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ DEFAULT_MAX_PIXELS = 60_000_000
 # Memory one decode may take: the decoded bitmap plus what the decoder keeps (see `decode_cost`). 112 MiB is
 # what a 24-megapixel HEIC (recent iPhones' default) needs; it lets RGB PNG reach 29 megapixels, WebP 7.
 DEFAULT_DECODE_BUDGET = 112 * 2**20
+# Longest side over shortest side. A panorama is 10:1 at most; beyond that a picture is a line, not a photo, and
+# checks that scale its short side up (`quality`) would scale a 60000x1 PNG up to 13 billion bytes of grey.
+MAX_ASPECT_RATIO = 20
 # Peak bytes per pixel of a full-size decode, measured (docs/load-test.md). Pillow's bitmap takes 4 bytes a
 # pixel in most modes (fewer below); libwebp adds two canvases and a copy for Pillow (12 more); HEIF is read
 # straight from libheif's buffer (its YCbCr planes and RGB output), never copied into Pillow.
@@ -90,6 +94,10 @@ class CorruptImageError(ImageError):
 
 class ImageTooLargeError(ImageError):
     """The image's pixel count exceeds the limit for its format (decompression bomb guard)."""
+
+
+class ImageShapeError(ImageError):
+    """The image's sides differ by more than `MAX_ASPECT_RATIO` times: a line or a strip, not a photo."""
 
 
 def describe_formats(formats: tuple[str, ...] = UPLOAD_FORMATS) -> str:
@@ -256,6 +264,11 @@ def decode(
         width, height = image.size
         if width * height > max_pixels:
             raise ImageTooLargeError(f"Image is {width}x{height} pixels; the limit is {max_pixels:,} pixels in total.")
+        if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+            raise ImageShapeError(
+                f"Image is {width}x{height} pixels; one side may be at most {MAX_ASPECT_RATIO} times the other. "
+                "Send a photo of the lesion, not a strip."
+            )
         image.seek(0)
         if isinstance(image, JpegImageFile):
             # Let libjpeg decode at a reduced scale: far faster and smaller for phone photos.

@@ -6,11 +6,11 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import CapacityDep, ModelServiceDep, SettingsDep
+from app.api.deps import BatcherDep, ModelServiceDep, SettingsDep
 from app.core.uploads import upload_too_large_message
 from app.schemas import RETRY_AFTER_HEADER, ClassScore, ErrorResponse, PredictionResponse, QualityWarning
+from app.services.batching import ClientGoneError
 from app.services.classifier import UPLOAD_FORMATS_TEXT
 
 logger = logging.getLogger("app.predict")
@@ -41,7 +41,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorResponse,
         "headers": RETRY_AFTER_HEADER,
-        "description": "The server is busy (load shedding), or the model is loading or failed to load.",
+        "description": (
+            "The server is busy: the expected wait in the queue is over MAX_QUEUE_WAIT_S, or the queue is full "
+            "(load shedding); or the model is loading or failed to load."
+        ),
     },
 }
 
@@ -65,7 +68,7 @@ async def predict(
     request: Request,
     service: ModelServiceDep,
     settings: SettingsDep,
-    capacity: CapacityDep,
+    batcher: BatcherDep,
     explain: Annotated[
         bool, Query(description="Add `heatmap`: where the model looked for the top class (costs a few ms).")
     ] = False,
@@ -77,12 +80,12 @@ async def predict(
         raise HTTPException(422, "The uploaded file is empty.")
     request_id = getattr(request.state, "request_id", None)
     service.ready_classifier()  # a model that is not ready is said at once, not after a wait in the queue
-    async with capacity.slot():
-        if await request.is_disconnected():
-            logger.info("Client gone before its prediction started; dropped (request_id=%s)", request_id)
-            raise HTTPException(499, "Client closed the request.")
+    try:
         # Off the event loop: /health and other requests keep being answered during inference.
-        result = await run_in_threadpool(service.classify, file.file, request_id, explain)
+        result = await batcher.classify(service, file.file, request.is_disconnected, request_id, explain)
+    except ClientGoneError:
+        logger.info("Client gone before its prediction started; dropped (request_id=%s)", request_id)
+        raise HTTPException(499, "Client closed the request.") from None
     prediction = result.prediction
     return PredictionResponse(
         predicted_class=prediction.predicted_class,
