@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     # The prediction queue: requests wait while their expected wait is short, and go through the model in batches.
     max_queue_wait_s: PositiveFloat = Field(
         default=2.0,
-        description="Longest expected wait (predictions ahead x recent time per prediction) a request is queued "
-        "for; beyond it, 503 with Retry-After.",
+        description="Longest expected wait (predictions ahead x the model's recent time per prediction) a request "
+        "is queued for; beyond it, 503 with Retry-After.",
     )
     max_queued_uploads: PositiveInt = Field(
         default=64, description="Predictions admitted at once (uploading, decoding or waiting); more get 503."

@@ -60,7 +60,7 @@ class ServiceCollector(Collector):
         yield waiting
         expected = GaugeMetricFamily(
             "prediction_queue_expected_wait_seconds",
-            "The wait a prediction arriving now can expect: the queue length x recent server time per prediction.",
+            "The wait a prediction arriving now can expect: the queue length x the model's recent time per prediction.",
         )
         expected.add_metric([], self.capacity.expected_wait_s())
         yield expected

@@ -4,8 +4,8 @@ Each admitted upload is decoded and preprocessed in a pool of `decode_workers` t
 from the model. Its pixels then wait for the model with the others: one task takes up to `max_batch_size`
 of them, at most `batch_window_s` after the oldest was ready, and runs them as one batch on the model's own
 thread, so the runtime keeps its cores to itself and throughput rises with the clients. A runtime computes
-each row of a batch on its own, so every image gets the answer it would get alone. Each batch's server time
-per prediction is what `Capacity` admits by.
+each row of a batch on its own, so every image gets the answer it would get alone. Each batch's forward pass
+time per image is what `Capacity` admits by.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ BatchObserver = Callable[[BatchRun], None]
 class _Waiting:
     classifier: Classifier
     pixels: np.ndarray
-    decode_s: float
     gone: Callable[[], Awaitable[bool]]
     future: asyncio.Future[tuple[ModelOutputs, int]]
     ready_at: float = field(default_factory=time.perf_counter)
@@ -83,6 +82,8 @@ class Batcher:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        for item in self._waiting:  # their requests end with the server
+            item.future.cancel()
         for pool in (self._decode_pool, self._model_thread):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -106,7 +107,7 @@ class Batcher:
         inspected: Inspected = await loop.run_in_executor(self._decode_pool, service.inspect, image, request_id)
         classifier = service.ready_classifier()
         future: asyncio.Future[tuple[ModelOutputs, int]] = loop.create_future()
-        self._waiting.append(_Waiting(classifier, inspected.pixels, time.perf_counter() - started, gone, future))
+        self._waiting.append(_Waiting(classifier, inspected.pixels, gone, future))
         self._arrived.set()
         outputs, row = await future
         prediction = await loop.run_in_executor(
@@ -132,7 +133,11 @@ class Batcher:
         for item in batch:
             if item.future.done():  # its request was cancelled
                 continue
-            if await item.gone():
+            try:
+                gone = await item.gone()
+            except Exception:  # a connection that cannot even say whether it is open has gone
+                gone = True
+            if gone:
                 item.future.set_exception(ClientGoneError())
                 continue
             kept.append(item)
@@ -159,8 +164,7 @@ class Batcher:
             for row, item in enumerate(batch):
                 if not item.future.done():
                     item.future.set_result((outputs, row))
-            decode_s = sum(item.decode_s for item in batch) / len(batch)
-            self.capacity.measured(model_s / len(batch) + decode_s / self.decode_workers)
+            self.capacity.measured(model_s / len(batch))
             run = BatchRun(classifier.runtime, len(batch), model_s, tuple(started - item.ready_at for item in batch))
             for observer in self.observers:
                 observer(run)

@@ -1,9 +1,10 @@
 """Admission for /predict by expected wait: queue what will be answered soon, refuse the rest at once.
 
 A request is admitted from its first byte (by the upload guard), before its body is read, while the wait it
-can expect is within `max_wait_s`: the predictions admitted ahead of it times the recent server time per
-prediction (`seconds_per_prediction`, measured on the runtime being served by `batching.Batcher`). Memory
-stays bounded too: the uploads admitted are capped by count and by bytes (an upload counts its declared
+can expect is within `max_wait_s`: the predictions admitted ahead of it times the runtime's recent time
+per prediction (`seconds_per_prediction`: each batch's forward pass over its size, measured by
+`batching.Batcher` on the runtime served). The model is what every request waits for: decoding runs apart,
+in a pool, and one slow decode of a huge photo says nothing about the others' wait. Memory stays bounded too: the uploads admitted are capped by count and by bytes (an upload counts its declared
 Content-Length, or the upload limit when it declares none). A request beyond any of these is answered 503
 with a Retry-After of the expected wait.
 """
@@ -67,7 +68,7 @@ class Capacity:
         self.admitted_bytes -= upload_bytes
 
     def measured(self, seconds_per_prediction: float) -> None:
-        """Fold one batch's server time per prediction into the recent figure."""
+        """Fold one batch's forward pass time per image into the recent figure."""
         previous = self.seconds_per_prediction
         self.seconds_per_prediction = (
             seconds_per_prediction if previous is None else previous + SMOOTHING * (seconds_per_prediction - previous)
