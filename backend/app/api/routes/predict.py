@@ -41,10 +41,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorResponse,
         "headers": RETRY_AFTER_HEADER,
-        "description": (
-            "The server is busy: the expected wait in the queue is over MAX_QUEUE_WAIT_S, or the queue is full "
-            "(load shedding); or the model is loading or failed to load."
-        ),
+        "description": "The server is busy (load shedding), or the model is loading or failed to load.",
     },
 }
 
