@@ -1,7 +1,11 @@
 """Side-by-side figures of trained runs, one per backbone: accuracy on every held-out split, per-class recall,
 speed, size and training time. Writes JSON and Markdown with the machine and the command.
 
-    python ml/benchmarks/compare_backbones.py runs/vgg16 runs/efficientnet-lite0 --output runs/backbones
+    python ml/benchmarks/compare_backbones.py runs/vgg16 runs/efficientnet-lite0 --output runs/backbones \
+        --other-source ../shared/datasets/isic2018-shift
+
+`--other-source` scores each run's artifact on dermoscopy from other clinics (never trained on) where its
+metrics do not already hold that split: the column the shipped backbone is chosen by.
 
 `--previous models/reference/benchmarks/backbones.json` keeps the rows of runs measured earlier whose folders
 are gone (each row names the machine it was measured on); a run given here replaces a previous row of its name.
@@ -21,7 +25,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
+from skin_classifier.evaluate import evaluate_artifact
 from skin_classifier.jsonio import write_json
+from skin_classifier.model_card import OTHER_SOURCE
 from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.serving.machine import cpu_name
 
@@ -42,7 +48,13 @@ def forward_ms(artifact: Path, runs: int = 30) -> float:
 
 def recipe_of(settings: dict) -> str:
     """The settings that differ between runs, in a few words."""
-    parts = [f"{settings.get('cached_views', 1)} cached views" if settings.get("cache_frozen") else "streamed"]
+    parts = [
+        f"{settings.get('cached_views', 1)} cached views"
+        if settings.get("cache_frozen") in (True, "all")
+        else "streamed"
+    ]
+    if settings.get("cache_frozen") == "head":
+        parts[0] = "head on cached views, base streamed"
     if settings.get("phase_blocks"):
         parts.append("phases from " + "/".join(settings["phase_blocks"]))
     if settings.get("colour_constancy"):
@@ -52,10 +64,12 @@ def recipe_of(settings: dict) -> str:
     return ", ".join(parts)
 
 
-def summarise(run: Path) -> dict:
+def summarise(run: Path, other_source: Path | None = None) -> dict:
     artifact = run / "artifact"
     manifest = json.loads((artifact / "manifest.json").read_text(encoding="utf-8"))
     metrics = json.loads((artifact / "metrics.json").read_text(encoding="utf-8"))
+    if other_source and OTHER_SOURCE not in metrics:
+        metrics[OTHER_SOURCE] = evaluate_artifact(artifact, other_source, run / f"evaluation_{other_source.name}.json")
     training = manifest["training"]
     classifier = load_classifier(artifact, "keras")
     return {
@@ -73,6 +87,7 @@ def summarise(run: Path) -> dict:
         "epochs_run": training.get("epochs_run"),
         "balanced_accuracy": {split: round(report["balanced_accuracy"], 4) for split, report in metrics.items()},
         "macro_f1": {split: round(report["macro_f1"], 4) for split, report in metrics.items()},
+        "accuracy": {split: round(report["accuracy"], 4) for split, report in metrics.items()},
         "test_recall": {name: round(scores["recall"], 3) for name, scores in metrics["test"]["per_class"].items()}
         if "test" in metrics
         else {},
@@ -84,8 +99,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("runs", type=Path, nargs="+", help="training run folders (each with artifact/)")
     parser.add_argument("--output", type=Path, default=Path("runs/backbones"), help="report path without suffix")
     parser.add_argument("--previous", type=Path, help="an earlier report whose rows to keep")
+    parser.add_argument(
+        "--other-source", type=Path, help="folder-per-class dermoscopy from other clinics to score each run on"
+    )
     args = parser.parse_args(argv)
-    rows = [summarise(run) for run in args.runs]
+    rows = [summarise(run, args.other_source) for run in args.runs]
     if args.previous:
         earlier = json.loads(args.previous.read_text(encoding="utf-8"))
         measured = f"{earlier['machine']['cpu']} ({earlier['machine']['cores']} cores)"
@@ -109,16 +127,17 @@ def main(argv: list[str] | None = None) -> None:
         (
             f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
             f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
-            "touched once) and shift (body sites never trained on); forward time is Keras float32 (compiled "
-            "graph), batch 1, on the machine named in the last column; the served runtime is faster (see "
-            "Serving runtimes)."
+            "touched once), shift (body sites never trained on, where a run held them out) and other clinics "
+            "(dermoscopy from elsewhere, never trained on; plain accuracy beside it, to compare with always "
+            "answering nevus); forward time is Keras float32 (compiled graph), batch 1, on the machine named in "
+            "the last column; the served runtime is faster (see Serving runtimes)."
         ),
         "",
         (
-            "| run | backbone | recipe | weights | input | params (M) | val | test | shift | test macro F1 "
-            "| forward ms | Keras file MB | training min | measured on |"
+            "| run | backbone | recipe | weights | input | params (M) | val | test | shift | other clinics "
+            "| other clinics accuracy | test macro F1 | forward ms | Keras file MB | training min | measured on |"
         ),
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         accuracy = row["balanced_accuracy"]
@@ -127,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
             f"| {row['run']} | {row['backbone']} | {row['recipe'] or 'cached views'} | {weights} "
             f"| {row['image_size']} | {row['parameters_m']} "
             f"| {accuracy.get('val', float('nan')):.3f} | {accuracy.get('test', float('nan')):.3f} "
-            f"| {accuracy.get('shift', float('nan')):.3f} | {row['macro_f1'].get('test', float('nan')):.3f} "
+            f"| {accuracy.get('shift', float('nan')):.3f} | {accuracy.get(OTHER_SOURCE, float('nan')):.3f} "
+            f"| {row.get('accuracy', {}).get(OTHER_SOURCE, float('nan')):.3f} "
+            f"| {row['macro_f1'].get('test', float('nan')):.3f} "
             f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} "
             f"| {row['measured_on']} |"
         )

@@ -44,16 +44,18 @@ from .metrics import (
     uncertainty_report,
 )
 from .model import CALIBRATION_LAYER, logits_of
-from .model_card import BENCHMARKS_DIR, RELIABILITY_PLOT, write_model_card
+from .model_card import BENCHMARKS_DIR, OTHER_SOURCE, RELIABILITY_PLOT, write_model_card
 from .serving.artifact import MANIFEST_FILE, METRICS_FILE, read_artifact_info
 from .serving.classifier import predict_in_batches
 from .serving.runtimes import RUNTIMES, SOURCE_RUNTIME
 
 log = logging.getLogger(__name__)
 
-EVALUATED_SPLITS = ("val", "test", "shift")
-# The splits the reliability diagram shows (the held-out ones; `val` only when neither exists).
-PLOTTED_SPLITS = ("test", "shift")
+# Labelled images from another source (other clinics, other devices), evaluated beside the run's own splits and
+# never trained on: the nearest thing to the images the model meets in use (`with_other_source`).
+EVALUATED_SPLITS = ("val", "test", "shift", OTHER_SOURCE)
+# The splits the reliability diagram shows (the held-out ones; `val` only when none exists).
+PLOTTED_SPLITS = ("test", "shift", OTHER_SOURCE)
 # Perturbed views of each validation image the temperature is fitted on beside the image itself. On the
 # reference model they moved the `shift` split's ECE from 0.082 to 0.059, and `test`'s from 0.036 to 0.048.
 PERTURBED_VIEWS = 2
@@ -277,7 +279,7 @@ def attach_reliability_plot(run_dir: Path, artifact_dir: Path) -> None:
 def labelled_splits(data_dir: Path, class_names: list[str], image_size: int, splits_file: Path) -> LabelledData:
     """The evaluated splits of a training run (its `splits.json`), decoded as training decoded them."""
     listed = json.loads(Path(splits_file).read_text(encoding="utf-8"))
-    names = [name for name in EVALUATED_SPLITS if listed.get(name)]
+    names = [name for name in EVALUATED_SPLITS if listed.get(name) and name != OTHER_SOURCE]
     if "val" not in names:
         raise ValueError(f"{splits_file} lists no val split to calibrate on")
     parts = {name: load_labelled_images(data_dir, class_names, image_size, splits_file, name) for name in names}
@@ -297,16 +299,36 @@ def labelled_splits(data_dir: Path, class_names: list[str], image_size: int, spl
     )
 
 
+def with_other_source(data: LabelledData, folder: Path | None, image_size: int) -> LabelledData:
+    """`data` plus a folder-per-class set from another source as the split `other-source` (classes matched by
+    name, as `evaluate` matches them); `data` itself when there is no folder."""
+    if folder is None:
+        return data
+    images, labels, skipped = load_labelled_images(Path(folder), data.class_names, image_size)
+    start = len(data.labels)
+    return LabelledData(
+        images=np.concatenate([data.images, images]),
+        labels=np.concatenate([data.labels, labels]),
+        class_names=data.class_names,
+        splits={**data.splits, OTHER_SOURCE: np.arange(start, start + len(labels))},
+        description={
+            **data.description,
+            "other_source": {"source": Path(folder).name, "images": len(labels), "skipped_files": skipped},
+        },
+    )
+
+
 def calibrate_artifact(
     artifact_dir: Path,
     data_dir: Path,
     splits_file: Path,
     output_dir: Path | None = None,
     target_accuracy: float | None = None,
+    other_source: Path | None = None,
 ) -> dict[str, Any]:
     """Refit an artifact's temperature and uncertainty threshold on its run's val split, without retraining.
 
-    Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test and shift, the
+    Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test, shift and `other_source` (a folder), the
     manifest's `training.calibration`, the reliability diagram (in `benchmarks/`) and the model card are
     rewritten. A temperature that changes changes the weights, so `model_version`: the Keras file is saved
     again and other runtimes, converted from the old weights, are removed (run `convert` again). Plots go to
@@ -325,7 +347,9 @@ def calibrate_artifact(
     training = info.manifest.get("training", {})
     if target_accuracy is None:
         target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)
-    data = labelled_splits(data_dir, info.class_names, info.image_size, splits_file)
+    data = with_other_source(
+        labelled_splits(data_dir, info.class_names, info.image_size, splits_file), other_source, info.image_size
+    )
     log.info("Calibrating on %s", {name: len(index) for name, index in data.splits.items()})
     stored_bias = model.get_layer(CALIBRATION_LAYER).get_weights()[1]
     calibration, metrics = calibrate_and_evaluate(
@@ -334,6 +358,8 @@ def calibrate_artifact(
 
     manifest = info.manifest
     manifest["training"] = {**training, "calibration": {**training.get("calibration", {}), **calibration}}
+    if "other_source" in data.description:
+        manifest["training"]["data"] = {**training.get("data", {}), "other_source": data.description["other_source"]}
     version = weights_fingerprint(model)
     if version != info.model_version:
         model.save(model_path)

@@ -20,7 +20,7 @@ RUNTIME_HELP = f"{', '.join(RUNTIMES)} or {AUTO} (the artifact's default)"
 
 def _add_train_parser(commands) -> None:
     from .backbones.registry import BACKBONES  # no TensorFlow import: keeps --help fast
-    from .dataset import BALANCING
+    from .dataset import BALANCING, CACHE_FROZEN
     from .metrics import UNCERTAIN_TARGET_ACCURACY
 
     parser = commands.add_parser(
@@ -154,9 +154,13 @@ def _add_train_parser(commands) -> None:
     )
     parser.add_argument(
         "--cache-frozen",
-        action="store_true",
-        help="compute frozen layers once (with --cached-views augmented views per image) "
-        "instead of every epoch; makes CPU training affordable",
+        nargs="?",
+        const="all",
+        default="none",
+        choices=CACHE_FROZEN,
+        help="compute frozen layers once (with --cached-views augmented views per image) instead of every "
+        "epoch: 'all' in every phase (cheapest on a CPU), 'head' in phase 1 only, so that the phases that "
+        "train the base stream freshly augmented images (default none; the flag alone means all)",
     )
     parser.add_argument(
         "--cached-views",
@@ -165,9 +169,25 @@ def _add_train_parser(commands) -> None:
         help="views per training image when caching: the original plus augmented (default 2)",
     )
     parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=0.0,
+        help="above 0: AdamW with this decoupled weight decay instead of Adam (default 0)",
+    )
+    parser.add_argument(
+        "--label-smoothing", type=float, default=0.0, help="label smoothing of the cross-entropy (default 0)"
+    )
+    parser.add_argument(
         "--mixed-precision",
         action="store_true",
         help="compute in bfloat16 (fast on GPUs and on CPUs with AMX); export stays float32",
+    )
+    parser.add_argument(
+        "--other-source",
+        type=Path,
+        default=None,
+        help="folder-per-class images from other clinics or devices (e.g. isic2018-shift), never trained on: "
+        "evaluated beside the run's splits as `other-source`, in metrics.json and the model card",
     )
     parser.add_argument("--seed", type=int, default=42, help="seed for the split, shuffling and augmentation")
     parser.add_argument("--data-description", default=None, help="one paragraph on the data for the model card")
@@ -199,7 +219,7 @@ def _add_calibrate_parser(commands) -> None:
         "calibrate",
         help="refit an artifact's temperature and uncertainty threshold on its run's validation split",
         description="Without retraining: loads ARTIFACT/model.keras, decodes the val, test and shift images "
-        "listed in the run's splits.json, refits the temperature on val (the class bias stays), chooses the "
+        "listed in the run's splits.json (and --other-source), refits the temperature on val (the class bias stays), chooses the "
         "uncertainty threshold, and rewrites metrics.json, the manifest's training.calibration, "
         "benchmarks/reliability.png and the model card. A new temperature changes the weights and so "
         "model_version; runtimes converted from the old weights are then removed (run convert again).",
@@ -221,6 +241,13 @@ def _add_calibrate_parser(commands) -> None:
         type=Path,
         default=None,
         help="folder for the confusion matrices and reliability.png (default: the artifact's parent, the run folder)",
+    )
+    parser.add_argument(
+        "--other-source",
+        type=Path,
+        default=None,
+        help="folder-per-class images from other clinics or devices (e.g. isic2018-shift), never trained on: "
+        "evaluated beside the run's splits as `other-source`, in metrics.json and the model card",
     )
 
 
@@ -410,6 +437,9 @@ def run_train(args: argparse.Namespace) -> None:
         uncertain_target_accuracy=args.uncertain_target_accuracy,
         cache_frozen=args.cache_frozen,
         cached_views=args.cached_views,
+        weight_decay=args.weight_decay,
+        label_smoothing=args.label_smoothing,
+        other_source=args.other_source,
         mixed_precision=args.mixed_precision,
         data_description=description,
     )
@@ -435,7 +465,9 @@ def run_evaluate(args: argparse.Namespace) -> None:
 def run_calibrate(args: argparse.Namespace) -> None:
     from .calibration import calibrate_artifact
 
-    calibration = calibrate_artifact(args.artifact, args.data_dir, args.splits, args.output, args.target_accuracy)
+    calibration = calibrate_artifact(
+        args.artifact, args.data_dir, args.splits, args.output, args.target_accuracy, args.other_source
+    )
     print(json.dumps({key: calibration[key] for key in ("temperature", "uncertainty_threshold", "uncertainty")}))
     print(args.artifact)
 

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 # How training evens out unequal classes: loss weights, class-balanced batches, or not at all.
 BALANCING = ("class-weights", "sampling", "none")
+# Which phases train on frozen-part activations computed once (train.cache_frozen_inputs): none, phase 1, all.
+CACHE_FROZEN = ("none", "head", "all")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
 # A leading "1. " and a trailing image count such as " 1677" or " 15.75k", as Kaggle folders carry.
 _LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.)\-_]\s*")

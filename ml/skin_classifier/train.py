@@ -11,7 +11,11 @@ the validation split and stored in the model's last layer, and the uncertainty t
 With `cache_frozen`, the frozen part of the model runs once instead of every epoch: each training image passes
 through it in `cached_views` versions (the original and random flips/rotations/zooms drawn in pixel space, so
 each cached activation is exactly what the full model computes), and each epoch trains the unfrozen layers on
-one random view per image. That makes all three phases affordable on a CPU.
+one random view per image. "all" does that in every phase (cheap, but phases that train the base see only the
+cached views); "head" only in phase 1, so the phases that train the base stream freshly augmented images.
+
+A run resumes where it stopped: every epoch is backed up (weights, optimizer, epoch) and every finished phase
+leaves its weights and record in `checkpoints/`, so running the same command again skips what is done.
 
 Training runs under `tf.distribute`: MultiWorkerMirroredStrategy when TF_CONFIG names several workers,
 MirroredStrategy when several GPUs are visible, and the default strategy otherwise.
@@ -19,6 +23,7 @@ MirroredStrategy when several GPUs are visible, and the default strategy otherwi
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -32,8 +37,16 @@ import tensorflow as tf
 from keras import ops
 
 from .backbones.registry import get_backbone
-from .calibration import attach_reliability_plot, calibrate_and_evaluate
-from .dataset import BALANCING, LabelledData, decode_images, read_metadata_column, scan_image_folder, split_by_group
+from .calibration import attach_reliability_plot, calibrate_and_evaluate, with_other_source
+from .dataset import (
+    BALANCING,
+    CACHE_FROZEN,
+    LabelledData,
+    decode_images,
+    read_metadata_column,
+    scan_image_folder,
+    split_by_group,
+)
 from .distribute import distribution_strategy, is_chief, worker_index
 from .export import export_artifact
 from .jsonio import write_json
@@ -89,12 +102,17 @@ class TrainConfig:
     tune_class_bias: bool = False
     # Answers below the uncertainty threshold are flagged; at or above it, validation was right this often.
     uncertain_target_accuracy: float = UNCERTAIN_TARGET_ACCURACY
-    cache_frozen: bool = False
+    cache_frozen: str = "none"  # "none", "head" (phase 1 only) or "all" (every phase)
     cached_views: int = 2
+    weight_decay: float = 0.0  # above 0: AdamW with this decoupled weight decay, instead of Adam
+    label_smoothing: float = 0.0
+    other_source: Path | None = None  # images from other clinics: evaluated after training, never trained on
     mixed_precision: bool = False
     data_description: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.cache_frozen not in CACHE_FROZEN:
+            raise ValueError(f"cache_frozen must be one of {CACHE_FROZEN}")
         if self.balancing not in BALANCING:
             raise ValueError(f"balancing must be one of {BALANCING}")
         self.image_size = self.image_size or get_backbone(self.backbone).image_size
@@ -329,14 +347,22 @@ def cache_frozen_inputs(
     augment: keras.Sequential,
     timings: dict[str, float],
 ) -> dict[str, dict[str | None, np.ndarray]]:
-    """With `cache_frozen`, each phase's frozen-part activations, computed once: {"train"|"val": {block: ...}}."""
-    if not config.cache_frozen:
+    """The frozen-part activations of the phases that `cache_frozen` caches, computed once:
+    {"train"|"val": {first trainable block: ...}}. "head" keeps only the pooled features phase 1's head needs."""
+    head_only = config.cache_frozen == "head"
+    blocks = [
+        phase.first_trainable_block
+        for phase, _ in phases
+        if config.cache_frozen == "all" or (head_only and phase.first_trainable_block is None)
+    ]
+    if not blocks:
         return {}
     started = time.perf_counter()
-    blocks = [phase.first_trainable_block for phase, _ in phases]
     cache = {
-        "train": cache_activations(model, train_x, blocks, config.cached_views, augment, config.batch_size),
-        "val": cache_activations(model, val_x, blocks, 1, None, config.batch_size),
+        "train": cache_activations(
+            model, train_x, blocks, config.cached_views, augment, config.batch_size, pooled=head_only
+        ),
+        "val": cache_activations(model, val_x, blocks, 1, None, config.batch_size, pooled=head_only),
     }
     timings["cache_frozen_activations_s"] = round(time.perf_counter() - started, 1)
     return cache
@@ -379,8 +405,10 @@ def prepare_phase(
     train_x, train_y = data.images[data.splits["train"]], data.labels[data.splits["train"]]
     val_x, val_y = data.images[data.splits["val"]], data.labels[data.splits["val"]]
     set_trainable_from(model, phase.first_trainable_block)
-    if config.cache_frozen:
-        fit_model = trainable_suffix(model, phase.first_trainable_block)
+    cached = phase.first_trainable_block in cache.get("train", {})
+    if cached:
+        pooled = config.cache_frozen == "head"
+        fit_model = trainable_suffix(model, phase.first_trainable_block, pooled=pooled)
         train_inputs = cache["train"][phase.first_trainable_block]
         val_data = evaluation_batches(cache["val"][phase.first_trainable_block], val_y, num_classes, config.batch_size)
     else:
@@ -394,7 +422,7 @@ def prepare_phase(
         weights,
         config.balancing == "sampling",
         config.seed,
-        None if config.cache_frozen else augment,
+        None if cached else augment,
     )
     steps_per_epoch = max(1, len(train_y) // config.batch_size)
     learning_rate = (
@@ -402,22 +430,57 @@ def prepare_phase(
         if phase.cosine_schedule
         else phase.learning_rate
     )
+    optimizer = (
+        keras.optimizers.AdamW(learning_rate, weight_decay=config.weight_decay)
+        if config.weight_decay > 0
+        else keras.optimizers.Adam(learning_rate)
+    )
     fit_model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="categorical_crossentropy",
+        optimizer=optimizer,
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
         metrics=["accuracy", BalancedAccuracy(num_classes)],
     )
     return PhaseRun(fit_model, train_data, val_data, steps_per_epoch)
 
 
+class KeepBestEpoch(keras.callbacks.Callback):
+    """Early stopping on validation balanced accuracy whose state lives on disk, so that a resumed phase still
+    knows its best epoch: the best weights (`weights_path`) and every epoch's figures (`<name>.json`). The model
+    ends the phase with its best epoch's weights."""
+
+    MONITOR = "val_balanced_accuracy"
+
+    def __init__(self, weights_path: Path, patience: int) -> None:
+        super().__init__()
+        self.weights_path, self.patience = weights_path, patience
+        self.state_path = weights_path.with_name(weights_path.name.removesuffix(".weights.h5") + ".json")
+        self.state: dict[str, Any] = {"best": -1.0, "best_epoch": -1, "epochs": []}
+
+    def on_train_begin(self, logs=None) -> None:
+        if self.state_path.exists():
+            self.state = json.loads(self.state_path.read_text())
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = {key: float(value) for key, value in (logs or {}).items()}
+        self.state["epochs"] = [*self.state["epochs"][:epoch], logs]
+        if logs[self.MONITOR] > self.state["best"]:
+            self.state["best"], self.state["best_epoch"] = logs[self.MONITOR], epoch
+            self.model.save_weights(self.weights_path)
+        write_json(self.state_path, self.state)
+        if epoch - self.state["best_epoch"] >= self.patience:
+            log.info("No better %s for %d epochs; stopping", self.MONITOR, self.patience)
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None) -> None:
+        if self.weights_path.exists():
+            self.model.load_weights(self.weights_path)
+
+
 def phase_callbacks(config: TrainConfig, phase: Phase, checkpoints: Path) -> list[keras.callbacks.Callback]:
-    """Early stopping on validation balanced accuracy (best weights restored) and a checkpoint of the best."""
-    monitor = {"monitor": "val_balanced_accuracy", "mode": "max"}
+    """Resume-safe early stopping with the best epoch restored, and a backup of every epoch to resume from."""
     return [
-        keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True, **monitor),
-        keras.callbacks.ModelCheckpoint(
-            checkpoints / f"phase{phase.name}.weights.h5", save_best_only=True, save_weights_only=True, **monitor
-        ),
+        KeepBestEpoch(checkpoints / f"phase{phase.name}.weights.h5", config.patience),
+        keras.callbacks.BackupAndRestore(str(checkpoints / f"backup-phase{phase.name}")),
     ]
 
 
@@ -429,57 +492,92 @@ def fit_phases(
     timings: dict[str, float],
 ) -> tuple[list[dict[str, Any]], str, float]:
     """Run the three phases; the model ends with the best weights of any phase. Returns (history, best phase,
-    its validation balanced accuracy)."""
+    its validation balanced accuracy). A phase finished by an earlier run of the same output folder is loaded,
+    not run again."""
     train_y = data.labels[data.splits["train"]]
     weights = class_weight_table(train_y, len(data.class_names)) if config.balancing == "class-weights" else None
     augment = augmentation(config)
     phases = [(phase, epochs) for phase, epochs in zip(config.phases(), config.epochs, strict=True) if epochs > 0]
-    cache = cache_frozen_inputs(
-        config, model, phases, data.images[data.splits["train"]], data.images[data.splits["val"]], augment, timings
-    )
     checkpoints = checkpoint_folder(config)
+
+    def finished(phase: Phase) -> Path:
+        return checkpoints / f"phase{phase.name}.finished.json"
+
+    todo = [(phase, epochs) for phase, epochs in phases if not finished(phase).exists()]
+    cache = cache_frozen_inputs(
+        config, model, todo, data.images[data.splits["train"]], data.images[data.splits["val"]], augment, timings
+    )
     history: list[dict[str, Any]] = []
-    best_score, best_phase, best_weights = -1.0, "", None
+    best_score, best_phase = -1.0, ""
     for phase, epochs in phases:
-        started = time.perf_counter()
-        with strategy.scope():
-            run = prepare_phase(config, model, phase, epochs, data, cache, augment, weights)
-        log.info(
-            "Phase %s: %d trainable weights, up to %d epochs", phase.name, len(run.fit_model.trainable_weights), epochs
-        )
-        with strategy.scope():
-            # Keras 3 builds a model made under a strategy from one batch reduced over the replicas, which fails
-            # for (x, y, weights) batches under MultiWorkerMirroredStrategy; inside the scope it builds lazily
-            # and still runs every step through this strategy.
-            run.fit_model._distribute_strategy = None
-            result = run.fit_model.fit(
-                run.train_data,
-                validation_data=run.val_data,
-                epochs=epochs,
-                shuffle=False,
-                steps_per_epoch=run.steps_per_epoch,
-                verbose=2,
-                callbacks=phase_callbacks(config, phase, checkpoints),
-            )
-        for epoch in range(len(result.history["loss"])):
-            history.append({"phase": phase.name, **{k: float(v[epoch]) for k, v in result.history.items()}})
-        timings[f"phase_{phase.name}_s"] = round(time.perf_counter() - started, 1)
-        log.info("Phase %s took %.0f s", phase.name, timings[f"phase_{phase.name}_s"])
-        # A later phase must earn its place: keep the best weights seen in any phase so far.
-        score = max(result.history["val_balanced_accuracy"])
-        if score > best_score:
-            best_score, best_phase, best_weights = score, phase.name, model.get_weights()
+        kept_weights = checkpoints / f"after-phase{phase.name}.weights.h5"
+        if finished(phase).exists():
+            record = json.loads(finished(phase).read_text())
+            model.load_weights(kept_weights)
+            log.info("Phase %s finished in an earlier run; continuing from its weights", phase.name)
         else:
-            log.info(
-                "Phase %s peaked at %.3f, below %.3f from phase %s; keeping phase %s's weights",
-                phase.name,
-                score,
-                best_score,
-                best_phase,
-                best_phase,
-            )
-            model.set_weights(best_weights)
+            record = _fit_phase(config, model, phase, epochs, data, cache, augment, weights, strategy, checkpoints)
+            if record["best_score"] <= best_score:  # a later phase must earn its place
+                log.info(
+                    "Phase %s peaked at %.3f, below %.3f from phase %s; keeping phase %s's weights",
+                    phase.name,
+                    record["best_score"],
+                    best_score,
+                    best_phase,
+                    best_phase,
+                )
+                model.load_weights(checkpoints / f"after-phase{best_phase}.weights.h5")
+            model.save_weights(kept_weights)
+            write_json(finished(phase), record)
+        history.extend(record["history"])
+        timings[f"phase_{phase.name}_s"] = record["seconds"]
+        if record["best_score"] > best_score:
+            best_score, best_phase = record["best_score"], phase.name
     return history, best_phase, best_score
+
+
+def _fit_phase(
+    config: TrainConfig,
+    model: keras.Model,
+    phase: Phase,
+    epochs: int,
+    data: LabelledData,
+    cache: dict[str, dict[str | None, np.ndarray]],
+    augment: keras.Sequential,
+    weights: np.ndarray | None,
+    strategy: tf.distribute.Strategy,
+    checkpoints: Path,
+) -> dict[str, Any]:
+    """Train one phase to its best epoch: {"history": [per-epoch rows], "best_score", "seconds"}."""
+    started = time.perf_counter()
+    with strategy.scope():
+        run = prepare_phase(config, model, phase, epochs, data, cache, augment, weights)
+    log.info(
+        "Phase %s: %d trainable weights, up to %d epochs", phase.name, len(run.fit_model.trainable_weights), epochs
+    )
+    callbacks = phase_callbacks(config, phase, checkpoints)
+    with strategy.scope():
+        # Keras 3 builds a model made under a strategy from one batch reduced over the replicas, which fails
+        # for (x, y, weights) batches under MultiWorkerMirroredStrategy; inside the scope it builds lazily
+        # and still runs every step through this strategy.
+        run.fit_model._distribute_strategy = None
+        run.fit_model.fit(
+            run.train_data,
+            validation_data=run.val_data,
+            epochs=epochs,
+            shuffle=False,
+            steps_per_epoch=run.steps_per_epoch,
+            verbose=2,
+            callbacks=callbacks,
+        )
+    state = callbacks[0].state
+    seconds = round(time.perf_counter() - started, 1)
+    log.info("Phase %s took %.0f s", phase.name, seconds)
+    return {
+        "history": [{"phase": phase.name, **row} for row in state["epochs"]],
+        "best_score": state["best"],
+        "seconds": seconds,
+    }
 
 
 def serving_model(config: TrainConfig, model: keras.Model, num_classes: int) -> keras.Model:
@@ -512,7 +610,7 @@ def training_record(
     settings = {
         k: (str(v) if isinstance(v, Path) else v)
         for k, v in asdict(config).items()
-        if k not in ("data_dir", "output_dir", "data_description")
+        if k not in ("data_dir", "output_dir", "data_description", "other_source")
     }
     return {
         "backbone": config.backbone,
@@ -557,6 +655,7 @@ def train(config: TrainConfig) -> Path | None:
 
     started = time.perf_counter()
     final = serving_model(config, model, len(data.class_names))
+    data = with_other_source(data, config.other_source, config.image_size)
     calibration, metrics = calibrate_and_evaluate(
         final,
         data,

@@ -130,7 +130,7 @@ def test_cached_training_with_mixed_precision_also_learns(synthetic_dir, tiny_tr
             data_dir=synthetic_dir,
             output_dir=tmp_path,
             epochs=(10, 1, 1),
-            cache_frozen=True,
+            cache_frozen="all",
             cached_views=2,
             mixed_precision=True,
             **tiny_training,
