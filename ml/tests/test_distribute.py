@@ -16,6 +16,10 @@ artifact = train(TrainConfig(data_dir=sys.argv[1], output_dir=sys.argv[2], **{**
 print("RESULT " + json.dumps({"artifact": str(artifact) if artifact else None}))
 """
 
+# A guard against a cluster that never forms, not a speed bar: the two workers take about 35 s on an idle
+# 2-core machine, and took over 300 s on one busy with another training.
+WORKERS_TIMEOUT_S = 1800
+
 
 def _free_ports(count: int) -> list[int]:
     sockets = [socket.socket() for _ in range(count)]
@@ -46,7 +50,11 @@ def test_two_workers_train_one_model(synthetic_dir, tmp_path):
                 text=True,
             )
         )
-    outputs = [process.communicate(timeout=300)[0] for process in processes]
+    try:
+        outputs = [process.communicate(timeout=WORKERS_TIMEOUT_S)[0] for process in processes]
+    finally:
+        for process in processes:  # none left behind when the guard fires
+            process.kill()
     assert [process.returncode for process in processes] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
     results = [
         json.loads(line.split(" ", 1)[1]) for out in outputs for line in out.splitlines() if line.startswith("RESULT ")
