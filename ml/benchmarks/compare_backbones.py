@@ -46,6 +46,11 @@ def forward_ms(artifact: Path, runs: int = 30) -> float:
     return round(float(np.median(times)), 1)
 
 
+def _figure(figures: dict, split: str) -> str:
+    """A split's figure to 3 places, or '-' for a split the run was not measured on."""
+    return f"{figures[split]:.3f}" if split in figures else "-"
+
+
 def recipe_of(settings: dict) -> str:
     """The settings that differ between runs, in a few words."""
     parts = [
@@ -145,10 +150,9 @@ def main(argv: list[str] | None = None) -> None:
         lines.append(
             f"| {row['run']} | {row['backbone']} | {row['recipe'] or 'cached views'} | {weights} "
             f"| {row['image_size']} | {row['parameters_m']} "
-            f"| {accuracy.get('val', float('nan')):.3f} | {accuracy.get('test', float('nan')):.3f} "
-            f"| {accuracy.get('shift', float('nan')):.3f} | {accuracy.get(OTHER_SOURCE, float('nan')):.3f} "
-            f"| {row.get('accuracy', {}).get(OTHER_SOURCE, float('nan')):.3f} "
-            f"| {row['macro_f1'].get('test', float('nan')):.3f} "
+            f"| {_figure(accuracy, 'val')} | {_figure(accuracy, 'test')} | {_figure(accuracy, 'shift')} "
+            f"| {_figure(accuracy, OTHER_SOURCE)} | {_figure(row.get('accuracy', {}), OTHER_SOURCE)} "
+            f"| {_figure(row['macro_f1'], 'test')} "
             f"| {row['forward_ms_batch1']} | {row['keras_file_mb']} | {row['training_minutes']} "
             f"| {row['measured_on']} |"
         )

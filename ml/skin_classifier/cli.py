@@ -137,6 +137,12 @@ def _add_train_parser(commands) -> None:
         "--colour-constancy", action="store_true", help="Shades-of-Gray colour constancy as the model's first layer"
     )
     parser.add_argument(
+        "--train-batchnorm",
+        action="store_true",
+        help="let the unfrozen blocks' batch normalisation learn the training images' statistics (default: "
+        "it keeps the pretrained ones, as Keras' fine-tuning guide does)",
+    )
+    parser.add_argument(
         "--flip-tta",
         action="store_true",
         help="serve the mean of the image and its two mirror images (3 forward passes)",
@@ -432,6 +438,7 @@ def run_train(args: argparse.Namespace) -> None:
         rotation=args.rotation,
         zoom=args.zoom,
         colour_constancy=args.colour_constancy,
+        train_batchnorm=args.train_batchnorm,
         flip_tta=args.flip_tta,
         tune_class_bias=args.tune_class_bias,
         uncertain_target_accuracy=args.uncertain_target_accuracy,

@@ -1,8 +1,10 @@
 """A registry backbone plus a small classification head, following Keras' transfer-learning guide.
 
 The model takes RGB pixels in 0..255 and carries everything else itself: optional colour constancy, the
-backbone's own normalisation, the base (always called with training=False, so unfreezing never changes
-inference-mode behaviour), the head and a calibrated softmax. Serving therefore only decodes and resizes,
+backbone's own normalisation, the base (called with training=False, so that unfreezing never changes
+inference-mode behaviour and batch normalisation keeps its ImageNet statistics; `train_batchnorm` lets the
+unfrozen blocks' batch normalisation learn the new images' statistics instead), the head and a calibrated
+softmax. Serving therefore only decodes and resizes,
 and a new backbone cannot be served with the wrong pixels.
 """
 
@@ -88,6 +90,7 @@ def build_model(
     head_units: int = 256,
     dropout: float = 0.5,
     colour_constancy: bool = False,
+    train_batchnorm: bool = False,
 ) -> keras.Model:
     """Pixels -> [colour constancy] -> normalisation -> base -> pooling, batch norm, [dense], dropout -> logits
     -> calibrated softmax. `head_units=0` makes the head linear."""
@@ -99,7 +102,7 @@ def build_model(
     inputs = keras.Input(shape=(size, size, 3), name="image")
     x = ShadesOfGray(name="colour_constancy", dtype="float32")(inputs) if colour_constancy else inputs
     x = PixelNormalization(entry.mean_rgb, entry.std_rgb, entry.channel_order, name="normalization")(x)
-    x = base(x, training=False)
+    x = base(x, training=None if train_batchnorm else False)  # None: training mode while fitting, else inference
     x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
     # Pooled activations range from 0 to hundreds depending on the backbone's weights; normalising them
     # keeps the head's first steps stable (VGG16 on HAM10000: 0.47 vs 0.35 validation balanced accuracy).

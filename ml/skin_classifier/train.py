@@ -98,6 +98,7 @@ class TrainConfig:
     rotation: float = 0.5  # fraction of a full turn either way; lesions have no "up"
     zoom: float = 0.2
     colour_constancy: bool = False
+    train_batchnorm: bool = False  # unfrozen blocks' batch normalisation learns the data's statistics
     flip_tta: bool = False
     tune_class_bias: bool = False
     # Answers below the uncertainty threshold are flagged; at or above it, validation was right this often.
@@ -591,6 +592,7 @@ def serving_model(config: TrainConfig, model: keras.Model, num_classes: int) -> 
         config.head_units,
         config.dropout,
         config.colour_constancy,
+        config.train_batchnorm,
     )
     final.set_weights(model.get_weights())
     return with_flip_averaging(final) if config.flip_tta else final
@@ -644,6 +646,7 @@ def train(config: TrainConfig) -> Path | None:
             config.head_units,
             config.dropout,
             config.colour_constancy,
+            config.train_batchnorm,
         )
     timings: dict[str, float] = {}
     history, best_phase, best_score = fit_phases(config, model, data, strategy, timings)
