@@ -264,11 +264,6 @@ def decode(
         width, height = image.size
         if width * height > max_pixels:
             raise ImageTooLargeError(f"Image is {width}x{height} pixels; the limit is {max_pixels:,} pixels in total.")
-        if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
-            raise ImageShapeError(
-                f"Image is {width}x{height} pixels; one side may be at most {MAX_ASPECT_RATIO} times the other. "
-                "Send a photo of the lesion, not a strip."
-            )
         image.seek(0)
         if isinstance(image, JpegImageFile):
             # Let libjpeg decode at a reduced scale: far faster and smaller for phone photos.
@@ -280,6 +275,11 @@ def decode(
             raise ImageTooLargeError(
                 f"Image is {width}x{height} pixels; the limit for a {kind} image like this one is {limit:,} "
                 "pixels in total. Send a smaller image."
+            )
+        if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+            raise ImageShapeError(
+                f"Image is {width}x{height} pixels; one side may be at most {MAX_ASPECT_RATIO} times the other. "
+                "Send a photo of the lesion, not a strip."
             )
         if image.format == "HEIF":
             upright = _reduced_heif(stream, image_size)  # libheif reports and applies its own rotation
