@@ -56,7 +56,7 @@ done
   --skin-photos "$skin_photos" --not-skin "$not_skin"
 # The served runtime on the other clinics' images: lesion figures and what the image-kind check calls them.
 "${cli[@]}" evaluate models/reference "$other_source" --output models/reference/benchmarks/other-clinics.json
-"$python" backend/benchmarks/serve_benchmark.py --model-dir models/reference --requests 300 --concurrency 1 8 \
+"$python" backend/benchmarks/serve_benchmark.py --model-dir models/reference \
   --explain --output models/reference/benchmarks/serving.json
 "$python" -c 'import sys; from pathlib import Path; from skin_classifier.model_card import write_model_card; write_model_card(Path(sys.argv[1]))' models/reference
 du -sh models/reference

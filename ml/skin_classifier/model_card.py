@@ -341,6 +341,8 @@ def _architecture_text(training: dict[str, Any]) -> str:
     ]
     if settings.get("colour_constancy"):
         parts.append("Shades-of-Gray colour constancy is the model's first layer.")
+    if settings.get("train_batchnorm"):
+        parts.append("The unfrozen blocks' batch normalisation learned the training images' statistics.")
     if settings.get("flip_tta"):
         parts.append("Served as the mean of the image and its two mirror images (three forward passes).")
     if calibration:
