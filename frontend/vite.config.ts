@@ -12,6 +12,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     setupFiles: ['./src/testing/setup.ts'],
+    // The whole page renders in the app tests; on a busy two-core machine the first can take over 5 s.
+    testTimeout: 20_000,
     include: ['src/**/*.test.{ts,tsx}'],
     // A fixed value so a local .env cannot change what the tests expect.
     env: {

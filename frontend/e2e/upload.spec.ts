@@ -228,6 +228,8 @@ test('works from the keyboard alone', async ({ page }) => {
   await page.goto('/')
   const dropZone = page.getByRole('button', { name: 'Choose a photo from your files, or drop one here' })
   await expect(dropZone).toBeVisible()
+  await page.keyboard.press('Tab') // the language switch: English, then Hindi
+  await page.keyboard.press('Tab')
   await page.keyboard.press('Tab')
   await expect(dropZone).toBeFocused()
 

@@ -100,6 +100,8 @@ describe('upload flow', () => {
       pickerOpenings += 1
     })
 
+    await user.tab() // the language switch: English
+    await user.tab() // Hindi
     await user.tab()
     expect(screen.getByTestId('drop-zone')).toHaveFocus()
     await user.keyboard('{Enter}')

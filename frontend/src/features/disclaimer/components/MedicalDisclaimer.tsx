@@ -1,11 +1,13 @@
-export const DISCLAIMER_TEXT =
-  'This tool is for education and research only. It is not a medical device and does not give a diagnosis. ' +
-  'See a dermatologist or doctor about any skin lesion that worries you, changes, bleeds or itches.'
+import { useTranslation } from 'react-i18next'
+import { en } from '@/lib/locales/en'
+
+export const DISCLAIMER_TEXT = en.disclaimer.text
 
 export function MedicalDisclaimer() {
+  const { t } = useTranslation()
   return (
-    <aside className="disclaimer" aria-label="Medical disclaimer" data-testid="medical-disclaimer">
-      <strong className="disclaimer__title">Not a medical diagnosis.</strong> {DISCLAIMER_TEXT}
+    <aside className="disclaimer" aria-label={t('disclaimer.label')} data-testid="medical-disclaimer">
+      <strong className="disclaimer__title">{t('disclaimer.title')}</strong> {t('disclaimer.text')}
     </aside>
   )
 }

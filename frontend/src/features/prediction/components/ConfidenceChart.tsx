@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next'
+import { className as translatedName } from '@/lib/i18n'
 import type { ClassScore } from '../api/predict'
 import { formatPercent } from '../format'
 
@@ -9,6 +11,7 @@ type ConfidenceChartProps = {
 
 // One row per class: name, a bar and the percentage as text, highest first.
 export function ConfidenceChart({ predictions, highlightTop = true }: ConfidenceChartProps) {
+  useTranslation() // shown again in the new language when it changes
   const sorted = [...predictions].sort((first, second) => second.confidence - first.confidence)
   return (
     <ol className="confidence-chart" aria-label="Confidence for every class">
@@ -21,12 +24,12 @@ export function ConfidenceChart({ predictions, highlightTop = true }: Confidence
             className={highlightTop && index === 0 ? 'chart-row chart-row--top' : 'chart-row'}
             data-testid="chart-row"
           >
-            <span className="chart-row__name">{className}</span>
+            <span className="chart-row__name">{translatedName(className)}</span>
             <span className="chart-row__value">{percentText}</span>
             <div
               className="chart-row__track"
               role="meter"
-              aria-label={className}
+              aria-label={translatedName(className)}
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={Number(percent.toFixed(1))}

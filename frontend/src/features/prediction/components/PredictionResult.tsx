@@ -1,4 +1,6 @@
 import { useEffect, useRef } from 'react'
+import { useTranslation } from 'react-i18next'
+import { className } from '@/lib/i18n'
 import { answerKind } from '../answer-kind'
 import type { Prediction } from '../api/predict'
 import { formatPercent } from '../format'
@@ -56,9 +58,10 @@ export function PredictionResult({ result }: { result: Prediction }) {
 }
 
 function MostLikelyClass({ id, result }: { id: string; result: Prediction }) {
+  useTranslation() // shown again in the new language when it changes
   return (
     <p className="result__top" id={id} data-testid="top-prediction">
-      Most likely: <strong className="result__class">{result.predicted_class}</strong>
+      Most likely: <strong className="result__class">{className(result.predicted_class)}</strong>
       {' — '}
       <span className="result__confidence">{formatPercent(result.confidence)} confidence</span>
     </p>
