@@ -34,7 +34,7 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false }, // React escapes
   initAsync: false,
 })
-document.documentElement.lang = i18n.language
+if (typeof document !== 'undefined') document.documentElement.lang = i18n.language
 
 // Switches the page's language and remembers it in this browser.
 export async function changeLanguage(language: Language): Promise<void> {
