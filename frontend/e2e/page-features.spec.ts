@@ -2,43 +2,24 @@
 // lesion followed over time in IndexedDB, Hindi beside English, and axe-core's accessibility check.
 import { readFile } from 'node:fs/promises'
 import AxeBuilder from '@axe-core/playwright'
-import { test as base, expect, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { extractText, getDocumentProxy } from 'unpdf'
 import type { components } from '../src/lib/api-schema'
 import { en } from '../src/lib/locales/en'
 import { hi } from '../src/lib/locales/hi'
 import { nextSteps } from '../src/features/prediction/next-steps'
 import { apiUrl, imagePath } from './environment'
+import { PREDICTION_TIMEOUT_MS, expect, formatPercent, test, waitForApi } from './page-test'
 import { drawLesionPng, everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
 type PredictionResponse = components['schemas']['PredictionResponse']
 type ModelCardResponse = components['schemas']['ModelCardResponse']
 
-const PREDICTION_TIMEOUT_MS = 60_000
 const PREDICT_URL = `${apiUrl}/predict?explain=true`
 const HISTORY_DB = 'lesion-history'
 
-const test = base.extend<{ pageErrors: string[] }>({
-  pageErrors: [
-    async ({ page }, use) => {
-      const errors: string[] = []
-      page.on('pageerror', (error) => errors.push(error.message))
-      await use(errors)
-      expect(errors, 'script errors on the page').toEqual([])
-    },
-    { auto: true },
-  ],
-})
+test.beforeAll(async ({ request }) => waitForApi(request))
 
-test.beforeAll(async ({ request }) => {
-  await expect
-    .poll(async () => (await request.get(`${apiUrl}/health`).catch(() => null))?.status(), { timeout: 60_000 })
-    .toBe(200)
-})
-
-function formatPercent(confidence: number): string {
-  return `${(confidence * 100).toFixed(1)}%`
-}
 
 async function modelCard(page: Page): Promise<ModelCardResponse> {
   return (await (await page.request.get(`${apiUrl}/model`)).json()) as ModelCardResponse

@@ -1,9 +1,10 @@
 // The page built against the real API, in Debian's Chromium: what a person sees when they upload a photo.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { test as base, expect, type Page, type Response } from '@playwright/test'
+import type { Page, Response } from '@playwright/test'
 import type { components } from '../src/lib/api-schema'
 import { apiUrl, imagePath } from './environment'
+import { PREDICTION_TIMEOUT_MS, expect, formatPercent, test, waitForApi } from './page-test'
 import { everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
 type PredictionResponse = components['schemas']['PredictionResponse']
@@ -11,8 +12,6 @@ type RootResponse = components['schemas']['RootResponse']
 type ErrorResponse = components['schemas']['ErrorResponse']
 type ModelCardResponse = components['schemas']['ModelCardResponse']
 
-// The API decodes the image and runs the model: allow it far longer than a page update.
-const PREDICTION_TIMEOUT_MS = 60_000
 // The page always asks for the heat map.
 const predictUrl = `${apiUrl}/predict`
 const PREDICT_WITH_HEATMAP_URL = `${predictUrl}?explain=true`
@@ -22,32 +21,8 @@ const NO_ANIMATIONS_CSS = `*, *::before, *::after {
   animation: none !important; transition: none !important; caret-color: transparent !important;
 }`
 
-// Every test also fails on a script error in the page.
-const test = base.extend<{ pageErrors: string[] }>({
-  pageErrors: [
-    async ({ page }, use) => {
-      const errors: string[] = []
-      page.on('pageerror', (error) => errors.push(error.message))
-      await use(errors)
-      expect(errors, 'script errors on the page').toEqual([])
-    },
-    { auto: true },
-  ],
-})
+test.beforeAll(async ({ request }) => waitForApi(request))
 
-test.beforeAll(async ({ request }) => {
-  // The API loads its model in the background; /health answers 200 once it can predict.
-  await expect
-    .poll(async () => (await request.get(`${apiUrl}/health`).catch(() => null))?.status(), {
-      message: `the API at ${apiUrl} becomes ready`,
-      timeout: 60_000,
-    })
-    .toBe(200)
-})
-
-function formatPercent(confidence: number): string {
-  return `${(confidence * 100).toFixed(1)}%`
-}
 
 function waitForPredictAnswer(page: Page): Promise<Response> {
   return page.waitForResponse(
