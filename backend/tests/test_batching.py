@@ -27,30 +27,30 @@ def distinct_images() -> list[bytes]:
     return [encode(Image.new("RGB", (48, 40), colour), "PNG") for colour in colours]
 
 
+def one_running_three_waiting(client, predictor) -> list:
+    """One request holds the model while three more queue behind it; then the model is let go. Returns the
+    four responses."""
+    results: list = []
+    workers = [in_background(client, results)]
+    assert predictor.entered.wait(WAIT_S)  # the first holds the model
+    workers += [in_background(client, results) for _ in range(3)]
+    wait_for(lambda: client.app.state.batcher.waiting == 3)
+    predictor.release.set()
+    for worker in workers:
+        worker.join(WAIT_S)
+    return results
+
+
 def test_requests_waiting_together_run_as_one_batch(make_settings, make_client, onnx_artifact_dir) -> None:
     with gated_client(make_settings, make_client, onnx_artifact_dir) as (client, predictor):
-        results: list = []
-        workers = [in_background(client, results)]
-        assert predictor.entered.wait(WAIT_S)  # the first holds the model
-        workers += [in_background(client, results) for _ in range(3)]
-        wait_for(lambda: client.app.state.batcher.waiting == 3)
-        predictor.release.set()
-        for worker in workers:
-            worker.join(WAIT_S)
+        results = one_running_three_waiting(client, predictor)
     assert [response.status_code for response in results] == [200] * 4
     assert predictor.calls == [1, 3]
 
 
 def test_a_batch_holds_at_most_max_batch_size(make_settings, make_client, onnx_artifact_dir) -> None:
     with gated_client(make_settings, make_client, onnx_artifact_dir, max_batch_size=2) as (client, predictor):
-        results: list = []
-        workers = [in_background(client, results)]
-        assert predictor.entered.wait(WAIT_S)
-        workers += [in_background(client, results) for _ in range(3)]
-        wait_for(lambda: client.app.state.batcher.waiting == 3)
-        predictor.release.set()
-        for worker in workers:
-            worker.join(WAIT_S)
+        results = one_running_three_waiting(client, predictor)
     assert [response.status_code for response in results] == [200] * 4
     assert predictor.calls == [1, 2, 1]
 

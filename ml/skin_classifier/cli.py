@@ -18,6 +18,17 @@ from .serving.runtimes import AUTO, CONVERTIBLE_RUNTIMES, RUNTIMES
 RUNTIME_HELP = f"{', '.join(RUNTIMES)} or {AUTO} (the artifact's default)"
 
 
+def _add_other_source_argument(parser: argparse.ArgumentParser) -> None:
+    """`--other-source`, shared by `train` and `calibrate`: one meaning, one help text."""
+    parser.add_argument(
+        "--other-source",
+        type=Path,
+        default=None,
+        help="folder-per-class images from other clinics or devices (e.g. isic2018-shift), never trained on: "
+        "evaluated beside the run's splits as `other-source`, in metrics.json and the model card",
+    )
+
+
 def _add_train_parser(commands) -> None:
     from .backbones.registry import BACKBONES  # no TensorFlow import: keeps --help fast
     from .dataset import BALANCING, CACHE_FROZEN
@@ -188,13 +199,7 @@ def _add_train_parser(commands) -> None:
         action="store_true",
         help="compute in bfloat16 (fast on GPUs and on CPUs with AMX); export stays float32",
     )
-    parser.add_argument(
-        "--other-source",
-        type=Path,
-        default=None,
-        help="folder-per-class images from other clinics or devices (e.g. isic2018-shift), never trained on: "
-        "evaluated beside the run's splits as `other-source`, in metrics.json and the model card",
-    )
+    _add_other_source_argument(parser)
     parser.add_argument("--seed", type=int, default=42, help="seed for the split, shuffling and augmentation")
     parser.add_argument("--data-description", default=None, help="one paragraph on the data for the model card")
     parser.add_argument("--data-licence", default=None, help="the data set's licence, for the model card")
@@ -248,13 +253,7 @@ def _add_calibrate_parser(commands) -> None:
         default=None,
         help="folder for the confusion matrices and reliability.png (default: the artifact's parent, the run folder)",
     )
-    parser.add_argument(
-        "--other-source",
-        type=Path,
-        default=None,
-        help="folder-per-class images from other clinics or devices (e.g. isic2018-shift), never trained on: "
-        "evaluated beside the run's splits as `other-source`, in metrics.json and the model card",
-    )
+    _add_other_source_argument(parser)
 
 
 def _add_predict_parser(commands) -> None:
