@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useLayoutEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { className } from '@/lib/i18n'
 import { answerKind } from '../answer-kind'
@@ -19,8 +19,9 @@ export function PredictionResult({ result }: { result: Prediction }) {
   const heading = useRef<HTMLHeadingElement>(null)
 
   // Move focus (and the view on a phone) to the new result so it is not missed. The heading is described
-  // by the answer, and by the warning before it, so a screen reader reads them out on arrival.
-  useEffect(() => {
+  // by the answer, and by the warning before it, so a screen reader reads them out on arrival. A layout
+  // effect moves it in the same commit that shows the result, so nothing sees the result without the focus.
+  useLayoutEffect(() => {
     heading.current?.focus()
   }, [result])
 
