@@ -27,10 +27,9 @@ case "$backbone" in
   vgg16)  # the original design's recipe, from the offline weights (no ImageNet download here)
     recipe=(--weights "${VGG16_WEIGHTS:-../shared/weights/vgg16_notop_hed_bsds500.weights.h5}" --epochs 30 10 5
             --cache-frozen all --cached-views 2 --mixed-precision) ;;
-  efficientnet-lite*)  # head on cached views; then the top blocks, then the whole base, on streamed images
-    recipe=(--weights imagenet --cache-frozen head --cached-views 4 --epochs 8 4 10 --phase-blocks block6a stem
-            --head-lr 1e-3 --fine-tune-lr 1e-4 --head-units 0 --dropout 0.3 --weight-decay 0.01 --colour-constancy
-            --flip-tta) ;;
+  efficientnet-lite*)  # the whole network from the first step, on streamed images: phases 1 and 2 skipped (0 epochs)
+    recipe=(--weights imagenet --epochs 0 0 10 --phase-blocks block6a stem --fine-tune-lr 1e-3 --train-batchnorm
+            --weight-decay 0.01 --head-units 0 --dropout 0.3) ;;
   *) echo "no recipe for backbone $backbone" >&2; exit 2 ;;
 esac
 
@@ -47,7 +46,7 @@ fi
 chosen="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["chosen_default"])' \
   "$run/artifact/benchmarks/runtimes.json")"
 echo "default runtime: $chosen"
-for report in runs/recipe/recipe_search runs/backbones; do  # written by ml/benchmarks/*.py when they were run
+for report in runs/recipe/recipe_search runs/backbones runs/ensemble_tta; do  # written by ml/benchmarks/*.py when run
   if [ -f "$report.md" ]; then cp "$report.md" "$report.json" "$run/artifact/benchmarks/"; fi
 done
 "${cli[@]}" package "$run/artifact" models/reference --runtime "$chosen"

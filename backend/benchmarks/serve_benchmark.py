@@ -2,7 +2,7 @@
 
 It starts uvicorn on a free local port with MODEL_DIR set, waits (bounded) for /health, then at each level
 sends requests from that many clients back to back (at least --requests, and --per-client for each client),
-while another thread polls /health and one samples the server's resident memory. Each level records its 200s,
+while another process polls /health and one samples the server's resident memory. Each level records its 200s,
 its 503s (each must carry Retry-After), p50 and p99, good answers per second and peak RSS. Then it stops the
 server and times the model's batch-1 forward pass in this process: the gap is the cost of HTTP, multipart,
 decoding and queueing. Results go to JSON (--output), a plot of throughput and p99 against clients beside it
@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import multiprocessing
 import os
 import shlex
 import signal
@@ -177,34 +178,50 @@ class RssSampler:
         return max((value for _, value in self.samples), default=None)
 
 
+def _poll_health(url: str, ready: Any, stop: Any, results: Any) -> None:
+    """The poller process: GET `url` every 50 ms until `stop`, then send the latencies and outcomes back."""
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    with httpx.Client(timeout=10) as client:
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                outcomes[str(client.get(url).status_code)] += 1
+            except httpx.HTTPError as error:
+                outcomes[type(error).__name__] += 1
+            latencies.append(time.perf_counter() - started)
+            ready.set()
+            stop.wait(0.05)
+    results.send((latencies, dict(outcomes)))
+
+
 class HealthPoller:
-    """/health every 50 ms on its own connection and thread, so the uploads' client cannot slow it down."""
+    """/health every 50 ms from a process of its own, as a load balancer's probe is: sharing no interpreter
+    (and no GIL) with the uploads' client, it measures the server's answer, not this process's scheduling."""
 
     def __init__(self, base_url: str) -> None:
-        self.url = f"{base_url}/health"
         self.latencies: list[float] = []
         self.outcomes: Counter[str] = Counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=10) as client:
-            while not self._stop.is_set():
-                started = time.perf_counter()
-                try:
-                    self.outcomes[str(client.get(self.url).status_code)] += 1
-                except httpx.HTTPError as error:
-                    self.outcomes[type(error).__name__] += 1
-                self.latencies.append(time.perf_counter() - started)
-                self._stop.wait(0.05)
+        context = multiprocessing.get_context("spawn")
+        self._ready, self._stop = context.Event(), context.Event()
+        self._results, sender = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_poll_health, args=(f"{base_url}/health", self._ready, self._stop, sender), daemon=True
+        )
 
     def __enter__(self) -> HealthPoller:
-        self._thread.start()
+        self._process.start()
+        if not self._ready.wait(60):  # polling before the load starts, so that none of the load goes unwatched
+            self._process.kill()
+            raise RuntimeError("the /health poller did not start")
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._results.poll(30):
+            latencies, outcomes = self._results.recv()
+            self.latencies, self.outcomes = latencies, Counter(outcomes)
+        self._process.join(10)
 
     def summary(self) -> dict[str, Any]:
         values = np.array(self.latencies or [0.0]) * 1000

@@ -43,7 +43,7 @@ from .metrics import (
     softmax,
     uncertainty_report,
 )
-from .model import CALIBRATION_LAYER, logits_of
+from .model import CALIBRATION_LAYER, FLIP_CORE, logits_of, with_flip_averaging
 from .model_card import BENCHMARKS_DIR, OTHER_SOURCE, RELIABILITY_PLOT, write_model_card
 from .serving.artifact import MANIFEST_FILE, METRICS_FILE, read_artifact_info
 from .serving.classifier import predict_in_batches
@@ -325,8 +325,12 @@ def calibrate_artifact(
     output_dir: Path | None = None,
     target_accuracy: float | None = None,
     other_source: Path | None = None,
+    flip_tta: bool = False,
 ) -> dict[str, Any]:
     """Refit an artifact's temperature and uncertainty threshold on its run's val split, without retraining.
+
+    With `flip_tta`, a model without flip averaging gains it first (the same weights, three views averaged), so
+    that the temperature is fitted to the logits it will serve.
 
     Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test, shift and `other_source` (a folder), the
     manifest's `training.calibration`, the reliability diagram (in `benchmarks/`) and the model card are
@@ -345,6 +349,10 @@ def calibrate_artifact(
     if weights_fingerprint(model) != info.model_version:
         log.warning("%s does not match model_version %s in the manifest", model_path, info.model_version)
     training = info.manifest.get("training", {})
+    wrapped = flip_tta and FLIP_CORE not in {layer.name for layer in model.layers}
+    if wrapped:
+        model = with_flip_averaging(model)
+        training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}
     if target_accuracy is None:
         target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)
     data = with_other_source(
@@ -361,7 +369,7 @@ def calibrate_artifact(
     if "other_source" in data.description:
         manifest["training"]["data"] = {**training.get("data", {}), "other_source": data.description["other_source"]}
     version = weights_fingerprint(model)
-    if version != info.model_version:
+    if version != info.model_version or wrapped:
         model.save(model_path)
         stale = {name: file for name, file in info.runtimes.items() if name != SOURCE_RUNTIME}
         for file_name in stale.values():

@@ -50,9 +50,9 @@ def _add_train_parser(commands) -> None:
     )
     parser.add_argument(
         "--backbone",
-        default="efficientnet-lite2",
+        default="efficientnet-lite0",
         choices=list(BACKBONES),
-        help="backbone from the registry (default efficientnet-lite2, the one served)",
+        help="backbone from the registry (default efficientnet-lite0, the one served)",
     )
     parser.add_argument(
         "--weights",
@@ -201,6 +201,11 @@ def _add_train_parser(commands) -> None:
     )
     _add_other_source_argument(parser)
     parser.add_argument("--seed", type=int, default=42, help="seed for the split, shuffling and augmentation")
+    parser.add_argument(
+        "--split-seed",
+        type=int,
+        help="seed for the split alone (default: --seed): ensemble members of different seeds share one split",
+    )
     parser.add_argument("--data-description", default=None, help="one paragraph on the data for the model card")
     parser.add_argument("--data-licence", default=None, help="the data set's licence, for the model card")
 
@@ -252,6 +257,11 @@ def _add_calibrate_parser(commands) -> None:
         type=Path,
         default=None,
         help="folder for the confusion matrices and reliability.png (default: the artifact's parent, the run folder)",
+    )
+    parser.add_argument(
+        "--flip-tta",
+        action="store_true",
+        help="first give a model without it flip averaging (the mean of the image and its two mirror images)",
     )
     _add_other_source_argument(parser)
 
@@ -434,6 +444,7 @@ def run_train(args: argparse.Namespace) -> None:
         max_train_per_class=args.max_train_per_class,
         patience=args.patience,
         seed=args.seed,
+        split_seed=args.split_seed,
         rotation=args.rotation,
         zoom=args.zoom,
         colour_constancy=args.colour_constancy,
@@ -472,7 +483,7 @@ def run_calibrate(args: argparse.Namespace) -> None:
     from .calibration import calibrate_artifact
 
     calibration = calibrate_artifact(
-        args.artifact, args.data_dir, args.splits, args.output, args.target_accuracy, args.other_source
+        args.artifact, args.data_dir, args.splits, args.output, args.target_accuracy, args.other_source, args.flip_tta
     )
     print(json.dumps({key: calibration[key] for key in ("temperature", "uncertainty_threshold", "uncertainty")}))
     print(args.artifact)

@@ -327,15 +327,21 @@ def _architecture_text(training: dict[str, Any]) -> str:
     backbone = training.get("backbone", "vgg16")
     settings = training.get("settings", {})
     calibration = training.get("calibration", {})
+    epochs_run = training.get("epochs_run", {})
+    ran = [name for name, epochs in epochs_run.items() if epochs]
+    skipped = [f"`{name}`" for name, epochs in epochs_run.items() if not epochs]
     parts = [
         f"`{backbone}` convolutional base (see `skin_classifier/backbones/registry.py`) behind the model's own "
         "pixel normalisation layer, with a head of global average pooling, batch normalisation, "
         + ("one dense layer, " if settings.get("head_units", 1) else "")
-        + "dropout and a calibrated softmax. Fine-tuned in three phases ("
+        + "dropout and a calibrated softmax. Fine-tuned in "
+        + ("three phases" if len(ran) == 3 else f"{len(ran)} of the three phases")
+        + " ("
         + (f"AdamW, weight decay {settings['weight_decay']}" if settings.get("weight_decay") else "Adam")
         + (f", label smoothing {settings['label_smoothing']}" if settings.get("label_smoothing") else "")
         + "): "
-        + "; ".join(_phase_text(name, settings) for name in training.get("epochs_run", {}))
+        + "; ".join(_phase_text(name, settings) for name in ran)
+        + (f" ({', '.join(skipped)}: 0 epochs, skipped)" if skipped else "")
         + ". Each phase keeps its best epoch by validation balanced accuracy, and the best phase is kept "
         f"(here `{training.get('selected_phase', 'n/a')}`).",
     ]

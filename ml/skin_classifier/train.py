@@ -95,6 +95,7 @@ class TrainConfig:
     max_train_per_class: int | None = None
     patience: int = 3
     seed: int = 42
+    split_seed: int | None = None  # None: `seed`; set apart to train ensemble members on the same splits
     rotation: float = 0.5  # fraction of a full turn either way; lesions have no "up"
     zoom: float = 0.2
     colour_constancy: bool = False
@@ -297,8 +298,9 @@ def load_data(config: TrainConfig) -> LabelledData:
         shift = np.array([metadata.get(folder.paths[i].stem) in values_held_out for i in kept])
         shift |= np.isin(groups, groups[shift])  # a group never straddles the shift split
     rest = np.flatnonzero(~shift)
+    split_seed = config.seed if config.split_seed is None else config.split_seed
     splits = {
-        name: rest[index] for name, index in split_by_group(labels[rest], groups[rest], held_out, config.seed).items()
+        name: rest[index] for name, index in split_by_group(labels[rest], groups[rest], held_out, split_seed).items()
     }
     if shift.any():
         splits["shift"] = np.flatnonzero(shift)
@@ -318,7 +320,7 @@ def load_data(config: TrainConfig) -> LabelledData:
         {name: [relative[kept[i]] for i in index] for name, index in splits.items()},
     )
     log.info("Split sizes: %s", {name: len(index) for name, index in splits.items()})
-    split_text = f"stratified by class, seed {config.seed}; " + (
+    split_text = f"stratified by class, seed {split_seed}; " + (
         f"grouped by `{folder.group_column}` from the metadata ({len(np.unique(groups))} groups for {len(groups)} "
         "images), no group in two splits"
         if folder.group_column

@@ -26,7 +26,7 @@ from skin_classifier.metrics import (
     softmax,
     uncertainty_report,
 )
-from skin_classifier.model import CALIBRATION_LAYER, CalibratedSoftmax
+from skin_classifier.model import CALIBRATION_LAYER, FLIP_CORE, CalibratedSoftmax
 from skin_classifier.model_card import write_model_card
 
 # Ten answers from most to least confident; the answered accuracy at each threshold is not monotonic.
@@ -325,3 +325,21 @@ def test_calibrate_command_refits_an_existing_artifact(trained_run, synthetic_di
         strict["training"]["calibration"]["uncertainty_threshold"]
         >= after["training"]["calibration"]["uncertainty_threshold"]
     )
+
+
+def test_calibrate_with_flip_tta_serves_the_mean_of_the_mirror_images(trained_run, synthetic_dir, tmp_path):
+    """An artifact trained without flip averaging gains it after training: its probabilities become those of
+    the averaged logits under a temperature fitted to them, and the settings say so."""
+    output, artifact = trained_run
+    copy = shutil.copytree(artifact, tmp_path / "artifact")
+    main(["calibrate", str(copy), str(synthetic_dir), "--splits", str(output / "splits.json"), "--flip-tta"])
+    manifest = json.loads((copy / "manifest.json").read_text())
+    assert manifest["training"]["settings"]["flip_tta"] is True
+    flipped = keras.saving.load_model(copy / "model.keras", compile=False)
+    assert FLIP_CORE in {layer.name for layer in flipped.layers}
+    core = flipped.get_layer(FLIP_CORE)
+    temperature, bias = flipped.get_layer(CALIBRATION_LAYER).get_weights()
+    images = np.random.default_rng(0).uniform(0, 255, (3, *flipped.input.shape[1:])).astype(np.float32)
+    logits = np.mean([np.asarray(core(view)) for view in (images, images[:, :, ::-1], images[:, ::-1])], axis=0)
+    expected = np.asarray(keras.ops.softmax(logits / temperature + bias))
+    np.testing.assert_allclose(np.asarray(flipped(images)), expected, atol=1e-5)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from skin_classifier.train import training_batches
+from skin_classifier.train import TrainConfig, load_data, training_batches
 
 
 def test_a_data_set_smaller_than_one_batch_still_yields_batches():
@@ -18,3 +18,24 @@ def test_balanced_sampling_evens_out_the_classes():
     assert counts.min() / counts.max() > 0.8, counts
     plain = training_batches(features, labels, 3, 100, None, False, seed=0).take(30)
     assert sum(np.asarray(one_hot).sum(axis=0) for _, one_hot in plain)[2] < 0.05 * 3000
+
+
+def test_a_split_seed_keeps_the_splits_while_the_training_seed_changes(synthetic_dir, tmp_path):
+    """Ensemble members trained with different seeds must share one test split, or each would be scored on
+    images another member trained on."""
+
+    def splits(seed: int, split_seed: int | None) -> dict[str, list[int]]:
+        output = tmp_path / f"{seed}-{split_seed}"
+        output.mkdir()
+        config = TrainConfig(
+            data_dir=synthetic_dir,
+            output_dir=output,
+            image_size=32,
+            test_fraction=0.2,
+            seed=seed,
+            split_seed=split_seed,
+        )
+        return {name: sorted(index.tolist()) for name, index in load_data(config).splits.items()}
+
+    assert splits(1, 42) == splits(2, 42)
+    assert splits(1, None) != splits(2, None)  # by default the seed draws the split too
