@@ -9,7 +9,7 @@ import { en } from '../src/lib/locales/en'
 import { hi } from '../src/lib/locales/hi'
 import { nextSteps } from '../src/features/prediction/next-steps'
 import { apiUrl, imagePath } from './environment'
-import { PREDICTION_TIMEOUT_MS, expect, formatPercent, test, waitForApi } from './page-test'
+import { PREDICTION_TIMEOUT_MS, answerAsDermoscopy, expect, formatPercent, test, waitForApi } from './page-test'
 import { drawLesionPng, everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
 type PredictionResponse = components['schemas']['PredictionResponse']
@@ -141,6 +141,7 @@ for (const width of [1280, 375]) {
     })
 
     test('the empty page and a result pass axe-core, and the PDF report holds the answer', async ({ page }) => {
+      await answerAsDermoscopy(page)
       await page.goto('/')
       await expectNoSeriousAxeViolations(page, 'the empty page')
       const answer = await analyze(page, await loadTestImage(imagePath))
@@ -176,6 +177,7 @@ for (const width of [1280, 375]) {
       page,
     }) => {
       const spot = `Left shoulder ${width}`
+      await answerAsDermoscopy(page)
       await page.goto('/')
       await expect(page.getByText(en.history.empty)).toBeVisible() // the page has opened its database
       expect(await countHistoryRecords(page)).toEqual([0, 0])
@@ -219,6 +221,7 @@ for (const width of [1280, 375]) {
     test('Hindi changes the heading, the button and the disclaimer, survives a reload, and passes axe-core', async ({
       page,
     }) => {
+      await answerAsDermoscopy(page)
       await page.goto('/')
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.page.title)
       await page.getByRole('button', { name: en.language.hi }).click()
