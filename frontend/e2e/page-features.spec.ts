@@ -9,7 +9,15 @@ import { en } from '../src/lib/locales/en'
 import { hi } from '../src/lib/locales/hi'
 import { nextSteps } from '../src/features/prediction/next-steps'
 import { apiUrl, imagePath } from './environment'
-import { PREDICTION_TIMEOUT_MS, answerAsDermoscopy, expect, formatPercent, test, waitForApi } from './page-test'
+import {
+  PREDICTION_TIMEOUT_MS,
+  answerAsDermoscopy,
+  changeAnswers,
+  expect,
+  formatPercent,
+  test,
+  waitForApi,
+} from './page-test'
 import { drawLesionPng, everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
 type PredictionResponse = components['schemas']['PredictionResponse']
@@ -34,16 +42,6 @@ async function analyze(page: Page, file: UploadFile, analyzeName = en.upload.ana
   expect(response.status()).toBe(200)
   await expect(page.getByRole('region', { name: en.nextSteps.heading })).toBeVisible()
   return (await response.json()) as PredictionResponse
-}
-
-// Gives the page this change of the real model's answer (the web layer only: the model still ran).
-async function changeAnswers(page: Page, change: (answer: PredictionResponse, card: ModelCardResponse) => PredictionResponse) {
-  const card = await modelCard(page)
-  await page.route(PREDICT_URL, async (route) => {
-    const response = await route.fetch()
-    const answer = (await response.json()) as PredictionResponse
-    await route.fulfill({ response, json: change(answer, card) })
-  })
 }
 
 async function expectNextStepsFollowTheRules(page: Page, answer: PredictionResponse) {
@@ -98,7 +96,8 @@ for (const width of [1280, 375]) {
     test.use({ viewport: { width, height: 900 } })
 
     test('what to do next for a malignant top class', async ({ page }) => {
-      await changeAnswers(page, (answer, card) => {
+      const card = await modelCard(page)
+      await changeAnswers(page, (answer) => {
         const malignant = card.classes.find(({ category }) => category === 'malignant')
         if (!malignant) throw new Error('the model card names no malignant class')
         // The malignant class first, with the highest confidence the model gave any class.

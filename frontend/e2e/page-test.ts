@@ -1,6 +1,7 @@
 // What every browser test shares: a test that also fails on a script error in the page, the wait for the API,
 // and the page's way of writing a confidence.
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
+import type { components } from '../src/lib/api-schema'
 import { apiUrl } from './environment'
 
 // The API decodes the image and runs the model: allow it far longer than a page update.
@@ -32,6 +33,17 @@ export function formatPercent(confidence: number): string {
   return `${(confidence * 100).toFixed(1)}%`
 }
 
+type PredictionResponse = components['schemas']['PredictionResponse']
+
+/** Gives the page `change` of each real answer of the model (the web layer only: the model still ran). */
+export async function changeAnswers(page: Page, change: (answer: PredictionResponse) => PredictionResponse) {
+  await page.route(`${apiUrl}/predict**`, async (route) => {
+    const response = await route.fetch()
+    if (!response.ok()) return route.fulfill({ response })
+    await route.fulfill({ response, json: change((await response.json()) as PredictionResponse) })
+  })
+}
+
 /**
  * The picture these tests upload is drawn, not a real lesion, and the served model's image-kind check may rightly
  * call it something other than dermoscopy, after which the page shows no lesion answer. A test about what the page
@@ -39,12 +51,7 @@ export function formatPercent(confidence: number): string {
  * only marks its image kind as dermoscopy. The real model's own verdict has its tests (the not-skin ones).
  */
 export async function answerAsDermoscopy(page: Page): Promise<void> {
-  await page.route(`${apiUrl}/predict**`, async (route) => {
-    const response = await route.fetch()
-    if (!response.ok()) return route.fulfill({ response })
-    const answer = (await response.json()) as Record<string, unknown>
-    await route.fulfill({ response, json: { ...answer, image_kind: 'dermoscopy' } })
-  })
+  await changeAnswers(page, (answer) => ({ ...answer, image_kind: 'dermoscopy' }))
 }
 
 export { expect }
