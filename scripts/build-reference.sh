@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Rebuild models/reference: train BACKBONE on HAM10000 with the measured recipe, add every serving runtime
-# (static int8 calibrated on training images), benchmark them on the validation split, package the fastest
-# one within 1 point of float32, measure the API serving it, and write the model card.
+# Rebuild models/reference: train BACKBONE's ensemble members on HAM10000 with the measured recipe, join them
+# into one model, add every serving runtime (static int8 calibrated on training images), benchmark them on the
+# validation split and the other clinics' images, package the fastest one within 1 point of float32 on both,
+# measure the API serving it, and write the model card.
 #   BACKBONE=efficientnet-lite2 scripts/build-reference.sh [DATA_DIR]
-#   SKIP_TRAIN=1 reuses an existing runs/$BACKBONE; VGG16_WEIGHTS names the offline VGG16 file.
+#   SKIP_TRAIN=1 reuses existing runs ($RUN, default runs/$BACKBONE, and $RUN-member1...); MEMBERS=1 trains and
+#   serves one model instead of the ensemble; VGG16_WEIGHTS names the offline VGG16 file.
 #   SKIN_PHOTOS and NOT_SKIN name the clinical and everyday photos the image-kind check learns beside DATA
 #   (default: clinical-photos and everyday-photos next to it); OTHER_SOURCE names dermoscopy from other clinics,
 #   never trained on, that the model is measured on (default: isic2018-shift next to it).
@@ -33,15 +35,38 @@ case "$backbone" in
   *) echo "no recipe for backbone $backbone" >&2; exit 2 ;;
 esac
 
-if [ "${SKIP_TRAIN:-0}" != 1 ]; then
-  "${cli[@]}" train "$data" --output "$run" --backbone "$backbone" "${common[@]}" "${recipe[@]}" \
-    --data-description "HAM10000 (Tschandl et al., Sci. Data 5, 180161, 2018): 5,984 dermatoscopic images of pigmented skin lesions, resized to 224x224, 7 diagnostic classes; nevi are 72% of images." \
-    --data-licence "CC BY-NC 4.0 (attribution, non-commercial)"
+# Ensemble members (efficientnet-lite*): one more training run per entry, each a seed on the same held-out
+# split (--split-seed 42), served as one model answering with the members' mean logits. MEMBERS=1 trains one.
+member_args=("--seed 42")
+case "$backbone" in efficientnet-lite*) member_args+=("--seed 43") ;; esac
+members="${MEMBERS:-${#member_args[@]}}"
+member_runs=()
+for ((index = 0; index < members; index++)); do
+  member_run="$run"
+  [ "$index" = 0 ] || member_run="$run-member$index"
+  member_runs+=("$member_run")
+  if [ "${SKIP_TRAIN:-0}" != 1 ]; then
+    # shellcheck disable=SC2206  # each entry is a list of arguments
+    extra=(${member_args[$index]} --split-seed 42)
+    "${cli[@]}" train "$data" --output "$member_run" --backbone "$backbone" "${common[@]}" "${recipe[@]}" "${extra[@]}" \
+      --data-description "HAM10000 (Tschandl et al., Sci. Data 5, 180161, 2018): 5,984 dermatoscopic images of pigmented skin lesions, resized to 224x224, 7 diagnostic classes; nevi are 72% of images." \
+      --data-licence "CC BY-NC 4.0 (attribution, non-commercial)"
+  fi
+done
+if [ "$members" -gt 1 ]; then  # the first member's artifact becomes the ensemble; its temperature is refitted
+  ensemble="$run-ensemble"
+  rm -rf "$ensemble" && mkdir -p "$ensemble"
+  cp -r "$run/artifact" "$ensemble/artifact" && cp "$run/splits.json" "$ensemble/"
+  others=()
+  for member_run in "${member_runs[@]:1}"; do others+=("$member_run/artifact"); done
+  "${cli[@]}" calibrate "$ensemble/artifact" "$data" --splits "$ensemble/splits.json" --ensemble-with "${others[@]}" \
+    --other-source "$other_source"
+  run="$ensemble"
 fi
 
 "${cli[@]}" convert "$run/artifact" --calibration-data "$data" --calibration-splits "$run/splits.json"
 "$python" ml/benchmarks/runtime_benchmark.py --artifact "$run/artifact" --data-dir "$data" \
-  --splits "$run/splits.json" --split val --servable onnx onnx-float16 onnx-int8 \
+  --splits "$run/splits.json" --split val --other-source "$other_source" --servable onnx onnx-float16 onnx-int8 \
   --output "$run/artifact/benchmarks/runtimes"
 chosen="$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["chosen_default"])' \
   "$run/artifact/benchmarks/runtimes.json")"

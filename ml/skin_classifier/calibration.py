@@ -43,7 +43,7 @@ from .metrics import (
     softmax,
     uncertainty_report,
 )
-from .model import CALIBRATION_LAYER, FLIP_CORE, logits_of, with_flip_averaging
+from .model import CALIBRATION_LAYER, FLIP_CORE, ensemble_of, logits_of, with_flip_averaging
 from .model_card import BENCHMARKS_DIR, OTHER_SOURCE, RELIABILITY_PLOT, write_model_card
 from .serving.artifact import MANIFEST_FILE, METRICS_FILE, read_artifact_info
 from .serving.classifier import predict_in_batches
@@ -318,6 +318,39 @@ def with_other_source(data: LabelledData, folder: Path | None, image_size: int) 
     )
 
 
+def _ensemble_with(
+    model: keras.Model, info: Any, training: dict[str, Any], members: list[Path], splits_file: Path
+) -> tuple[keras.Model, dict[str, Any]]:
+    """`model` as the first member of an ensemble with the Keras models of `members`, and the manifest's
+    `training` entry naming every member. A member whose run held out other images is refused: it may have
+    trained on images the ensemble is measured on."""
+
+    def held_out(listed: dict[str, Any]) -> dict[str, Any]:  # members may train on different subsets of train
+        return {name: sorted(listed.get(name) or []) for name in EVALUATED_SPLITS}
+
+    listed = held_out(json.loads(Path(splits_file).read_text(encoding="utf-8")))
+    models, described = (
+        [model],
+        [{"model_version": info.model_version, "seed": training.get("settings", {}).get("seed")}],
+    )
+    for member_dir in members:
+        member = read_artifact_info(member_dir)
+        if member.class_names != info.class_names or member.image_size != info.image_size:
+            raise ValueError(f"{member_dir} has other classes or another input size than the first member")
+        run_splits = member_dir.parent / "splits.json"
+        if not run_splits.is_file() or held_out(json.loads(run_splits.read_text(encoding="utf-8"))) != listed:
+            raise ValueError(
+                f"{member_dir}'s run has no splits.json holding out the images {splits_file} does: train "
+                "ensemble members with one --split-seed"
+            )
+        models.append(
+            keras.saving.load_model(member_dir / member.runtimes[SOURCE_RUNTIME], compile=False, safe_mode=True)
+        )
+        seed = member.manifest.get("training", {}).get("settings", {}).get("seed")
+        described.append({"model_version": member.model_version, "seed": seed})
+    return ensemble_of(models), {**training, "ensemble": {"members": described}}
+
+
 def calibrate_artifact(
     artifact_dir: Path,
     data_dir: Path,
@@ -326,11 +359,14 @@ def calibrate_artifact(
     target_accuracy: float | None = None,
     other_source: Path | None = None,
     flip_tta: bool = False,
+    ensemble_with: list[Path] | None = None,
 ) -> dict[str, Any]:
     """Refit an artifact's temperature and uncertainty threshold on its run's val split, without retraining.
 
     With `flip_tta`, a model without flip averaging gains it first (the same weights, three views averaged), so
-    that the temperature is fitted to the logits it will serve.
+    that the temperature is fitted to the logits it will serve. With `ensemble_with` (artifacts of runs on the
+    same held-out splits), the model becomes the first member of an ensemble with them (`model.ensemble_of`),
+    and its temperature is fitted to the members' mean logits.
 
     Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test, shift and `other_source` (a folder), the
     manifest's `training.calibration`, the reliability diagram (in `benchmarks/`) and the model card are
@@ -353,6 +389,9 @@ def calibrate_artifact(
     if wrapped:
         model = with_flip_averaging(model)
         training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}
+    if ensemble_with:
+        model, training = _ensemble_with(model, info, training, [Path(member) for member in ensemble_with], splits_file)
+        wrapped = True
     if target_accuracy is None:
         target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)
     data = with_other_source(

@@ -145,6 +145,12 @@ def _add_train_parser(commands) -> None:
     )
     parser.add_argument("--zoom", type=float, default=0.2, help="random zoom range (default 0.2)")
     parser.add_argument(
+        "--colour-jitter",
+        type=float,
+        default=0.0,
+        help="random brightness, contrast and saturation of this strength (e.g. 0.2), hue a fifth of it (default 0)",
+    )
+    parser.add_argument(
         "--colour-constancy", action="store_true", help="Shades-of-Gray colour constancy as the model's first layer"
     )
     parser.add_argument(
@@ -262,6 +268,15 @@ def _add_calibrate_parser(commands) -> None:
         "--flip-tta",
         action="store_true",
         help="first give a model without it flip averaging (the mean of the image and its two mirror images)",
+    )
+    parser.add_argument(
+        "--ensemble-with",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="ARTIFACT",
+        help="first make the model an ensemble with these artifacts' models (runs holding out the same images): "
+        "it serves the mean of the members' logits under one fitted temperature",
     )
     _add_other_source_argument(parser)
 
@@ -447,6 +462,7 @@ def run_train(args: argparse.Namespace) -> None:
         split_seed=args.split_seed,
         rotation=args.rotation,
         zoom=args.zoom,
+        colour_jitter=args.colour_jitter,
         colour_constancy=args.colour_constancy,
         train_batchnorm=args.train_batchnorm,
         flip_tta=args.flip_tta,
@@ -483,7 +499,14 @@ def run_calibrate(args: argparse.Namespace) -> None:
     from .calibration import calibrate_artifact
 
     calibration = calibrate_artifact(
-        args.artifact, args.data_dir, args.splits, args.output, args.target_accuracy, args.other_source, args.flip_tta
+        args.artifact,
+        args.data_dir,
+        args.splits,
+        args.output,
+        args.target_accuracy,
+        args.other_source,
+        args.flip_tta,
+        args.ensemble_with,
     )
     print(json.dumps({key: calibration[key] for key in ("temperature", "uncertainty_threshold", "uncertainty")}))
     print(args.artifact)

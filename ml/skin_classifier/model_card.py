@@ -351,6 +351,14 @@ def _architecture_text(training: dict[str, Any]) -> str:
         parts.append("The unfrozen blocks' batch normalisation learned the training images' statistics.")
     if settings.get("flip_tta"):
         parts.append("Served as the mean of the image and its two mirror images (three forward passes).")
+    members = training.get("ensemble", {}).get("members", [])
+    if members:
+        seeds = ", ".join(str(member.get("seed")) for member in members)
+        parts.append(
+            f"Served as an ensemble of {len(members)} models trained this way on the same splits (seeds {seeds}): "
+            "the mean of their logits under one temperature, one forward pass each; the settings above are the first "
+            "member's, and heat maps and the image-kind check read the first member's features."
+        )
     if calibration:
         parts.append(
             f"Calibration fitted on the {calibration.get('fitted_on', 'validation')} split: temperature "

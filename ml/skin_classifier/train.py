@@ -98,6 +98,7 @@ class TrainConfig:
     split_seed: int | None = None  # None: `seed`; set apart to train ensemble members on the same splits
     rotation: float = 0.5  # fraction of a full turn either way; lesions have no "up"
     zoom: float = 0.2
+    colour_jitter: float = 0.0  # above 0: random brightness, contrast and saturation of this strength, hue a fifth
     colour_constancy: bool = False
     train_batchnorm: bool = False  # unfrozen blocks' batch normalisation learns the data's statistics
     flip_tta: bool = False
@@ -168,14 +169,26 @@ def class_weight_table(labels: np.ndarray, num_classes: int) -> np.ndarray:
 
 
 def augmentation(config: TrainConfig) -> keras.Sequential:
-    return keras.Sequential(
-        [
-            keras.layers.RandomFlip("horizontal_and_vertical", seed=config.seed),
-            keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=config.seed + 1),
-            keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=config.seed + 2),
-        ],
-        name="augmentation",
-    )
+    """Geometry (lesions have no up or left), and with `colour_jitter` the colour: other clinics' dermatoscopes
+    and lighting shift brightness, contrast and hue, which HAM10000's two sources barely vary."""
+    layers = [
+        keras.layers.RandomFlip("horizontal_and_vertical", seed=config.seed),
+        keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=config.seed + 1),
+        keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=config.seed + 2),
+    ]
+    if config.colour_jitter > 0:
+        strength = config.colour_jitter
+        layers.append(
+            keras.layers.RandomColorJitter(
+                value_range=(0, 255),
+                brightness_factor=strength,
+                contrast_factor=strength,
+                saturation_factor=(0.5 - strength / 2, 0.5 + strength / 2),
+                hue_factor=strength / 5,
+                seed=config.seed + 3,
+            )
+        )
+    return keras.Sequential(layers, name="augmentation")
 
 
 def training_batches(

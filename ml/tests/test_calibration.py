@@ -16,6 +16,7 @@ from skin_classifier.calibration import (
     perturbed_views,
 )
 from skin_classifier.cli import main
+from skin_classifier.convert import convert_artifact
 from skin_classifier.export import weights_fingerprint
 from skin_classifier.metrics import (
     calibration_report,
@@ -26,8 +27,16 @@ from skin_classifier.metrics import (
     softmax,
     uncertainty_report,
 )
-from skin_classifier.model import CALIBRATION_LAYER, FLIP_CORE, CalibratedSoftmax
+from skin_classifier.model import (
+    CALIBRATION_LAYER,
+    FLIP_CORE,
+    CalibratedSoftmax,
+    ensemble_members,
+    logits_of,
+    served_model,
+)
 from skin_classifier.model_card import write_model_card
+from skin_classifier.serving.classifier import load_classifier
 
 # Ten answers from most to least confident; the answered accuracy at each threshold is not monotonic.
 CONFIDENCE = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5])
@@ -343,3 +352,48 @@ def test_calibrate_with_flip_tta_serves_the_mean_of_the_mirror_images(trained_ru
     logits = np.mean([np.asarray(core(view)) for view in (images, images[:, :, ::-1], images[:, ::-1])], axis=0)
     expected = np.asarray(keras.ops.softmax(logits / temperature + bias))
     np.testing.assert_allclose(np.asarray(flipped(images)), expected, atol=1e-5)
+
+
+def test_calibrate_with_an_ensemble_serves_the_mean_of_the_members_calibrated_logits(
+    trained_run, synthetic_dir, tmp_path
+):
+    """The ensemble answers with the members' mean logits under a temperature fitted to them (a member's own
+    temperature plays no part), the manifest names every member, and the served model answers as the ensemble
+    with the first member's features."""
+    output, artifact = trained_run
+    first = shutil.copytree(artifact, tmp_path / "first")
+    second_run = tmp_path / "second-run"
+    second_run.mkdir()
+    shutil.copy(output / "splits.json", second_run / "splits.json")
+    second = shutil.copytree(artifact, second_run / "artifact")
+    other = keras.saving.load_model(second / "model.keras", compile=False)
+    kernel, logits_bias = other.get_layer("logits").get_weights()
+    other.get_layer("logits").set_weights([kernel[:, ::-1].copy(), logits_bias[::-1].copy()])  # another member
+    other.get_layer(CALIBRATION_LAYER).set_weights([np.float32(2.0), np.zeros_like(logits_bias)])
+    other.save(second / "model.keras")
+
+    splits = str(output / "splits.json")
+    main(["calibrate", str(first), str(synthetic_dir), "--splits", splits, "--ensemble-with", str(second)])
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert len(manifest["training"]["ensemble"]["members"]) == 2
+    assert manifest["runtimes"] == {"keras": "model.keras"}  # converted from the single model: stale, removed
+    assert "ensemble of 2 models" in (first / "README.md").read_text()
+    ensemble = keras.saving.load_model(first / "model.keras", compile=False)
+    assert len(ensemble_members(ensemble)) == 2
+    original = keras.saving.load_model(artifact / "model.keras", compile=False)
+    images = np.random.default_rng(0).uniform(0, 255, (3, *ensemble.input.shape[1:])).astype(np.float32)
+    mean_logits = (np.asarray(logits_of(original)(images)) + np.asarray(logits_of(other)(images))) / 2
+    temperature, bias = ensemble.get_layer(CALIBRATION_LAYER).get_weights()
+    expected = np.asarray(keras.ops.softmax(mean_logits / temperature + bias))
+    np.testing.assert_allclose(np.asarray(ensemble(images)), expected, atol=1e-5)
+    probabilities, pooled, _ = (np.asarray(output) for output in served_model(ensemble)(images))
+    np.testing.assert_allclose(probabilities, expected, atol=1e-5)
+    np.testing.assert_allclose(pooled, np.asarray(served_model(original)(images)[1]), atol=1e-4)
+    assert convert_artifact(first, ("onnx",)) == ["onnx"]  # the whole ensemble is one ONNX graph
+    onnx_answer = load_classifier(first, runtime="onnx").predict_probabilities(images)
+    np.testing.assert_allclose(onnx_answer, expected, atol=1e-4)
+
+    (second_run / "splits.json").write_text(json.dumps({"train": [], "val": [], "test": []}))
+    refused = shutil.copytree(artifact, tmp_path / "refused")
+    with pytest.raises(ValueError, match="splits"):
+        main(["calibrate", str(refused), str(synthetic_dir), "--splits", splits, "--ensemble-with", str(second)])

@@ -7,6 +7,7 @@ from skin_classifier.model import (
     ShadesOfGray,
     base_of,
     build_model,
+    ensemble_of,
     frozen_prefix,
     logits_of,
     set_trainable_from,
@@ -106,3 +107,15 @@ def test_flip_averaging_averages_the_logits_of_three_views(model):
     views = [logits(pixels), logits(pixels[:, :, ::-1]), logits(pixels[:, ::-1])]
     expected = keras.ops.softmax(np.mean(views, axis=0))
     np.testing.assert_allclose(with_flip_averaging(model)(pixels), expected, atol=1e-5)
+
+
+def test_an_ensemble_takes_only_single_view_members_of_one_input_size_and_class_list(model):
+    with pytest.raises(ValueError, match="at least two"):
+        ensemble_of([model])
+    other_size = build_model(num_classes=3, backbone="vgg16", image_size=48, weights="none", head_units=8)
+    other_classes = build_model(num_classes=4, backbone="vgg16", image_size=32, weights="none", head_units=8)
+    for member in (other_size, other_classes):
+        with pytest.raises(ValueError, match="input size"):
+            ensemble_of([model, member])
+    with pytest.raises(ValueError, match="single-view"):
+        ensemble_of([model, with_flip_averaging(model)])

@@ -1,6 +1,6 @@
 import numpy as np
 
-from skin_classifier.train import TrainConfig, load_data, training_batches
+from skin_classifier.train import TrainConfig, augmentation, load_data, training_batches
 
 
 def test_a_data_set_smaller_than_one_batch_still_yields_batches():
@@ -39,3 +39,19 @@ def test_a_split_seed_keeps_the_splits_while_the_training_seed_changes(synthetic
 
     assert splits(1, 42) == splits(2, 42)
     assert splits(1, None) != splits(2, None)  # by default the seed draws the split too
+
+
+def test_colour_jitter_changes_the_colour_balance_and_keeps_pixels_in_range(tmp_path):
+    """Geometry alone moves pixels but keeps each image's mean colour; the jitter shifts it, as another
+    clinic's light would."""
+    image = np.random.default_rng(0).integers(40, 215, (1, 32, 32, 3)).astype(np.uint8)
+    images = np.repeat(image, 8, axis=0)
+
+    def colour_shift(jitter: float) -> float:
+        config = TrainConfig(data_dir=tmp_path, output_dir=tmp_path, image_size=32, colour_jitter=jitter, zoom=0)
+        augmented = np.asarray(augmentation(config)(images, training=True))
+        assert augmented.min() >= 0 and augmented.max() <= 255
+        return float(np.abs(augmented.mean(axis=(1, 2)) - image.mean(axis=(1, 2))).max())
+
+    assert colour_shift(0.0) < 2.0
+    assert colour_shift(0.3) > 5.0
