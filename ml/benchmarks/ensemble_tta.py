@@ -1,8 +1,9 @@
 """Flip test-time augmentation and ensembles, priced: accuracy on other clinics' images against serving cost.
 
 Each trained artifact is scored as served without and with flip averaging (the mean logit of the image and its
-two mirror images), and, given several artifacts, so is their ensemble (the mean of the members' calibrated
-logits, z / T + b, then softmax), each variant one Keras graph. Accuracy is measured on a folder of images never
+two mirror images), and, given several artifacts, so is their ensemble as `calibrate --ensemble-with` serves it
+(the mean of the members' logits under one temperature; here the members' mean temperature, as this benchmark
+has no validation images to fit one on), each variant one Keras graph. Accuracy is measured on a folder of images never
 trained on (dermoscopy from other clinics). Cost is that graph exported to ONNX and run as the API runs its
 default runtime (ONNX Runtime, INFERENCE_THREADS=2): median batch-1 time and images per second at batch 8.
 Writes JSON and Markdown with the machine and the command.
@@ -31,34 +32,44 @@ from skin_classifier import model as _custom_layers  # noqa: F401  (registers th
 from skin_classifier.evaluate import load_labelled_images
 from skin_classifier.jsonio import write_json
 from skin_classifier.metrics import evaluate_probabilities
-from skin_classifier.model import CALIBRATION_LAYER, FLIP_CORE, Flip, logits_of
+from skin_classifier.model import CALIBRATION_LAYER, FLIP_CORE, ensemble_of, is_flip_averaged, logits_of, mirror_views
 from skin_classifier.serving.artifact import read_artifact_info
 from skin_classifier.serving.machine import cpu_name
 
 SERVING_THREADS = 2  # the API's default INFERENCE_THREADS
 
 
-def calibrated_logits(artifact: Path) -> tuple[keras.Model, list[str], int]:
-    """The artifact's single-view logits in served units (z / T + b), its class names and input size."""
+def single_view_model(artifact: Path) -> tuple[keras.Model, list[str], int]:
+    """The artifact's Keras model without flip averaging (its single-view core), class names and input size."""
     info = read_artifact_info(artifact)
     model = keras.saving.load_model(artifact / "model.keras", compile=False, safe_mode=True)
-    core = model.get_layer(FLIP_CORE) if FLIP_CORE in {layer.name for layer in model.layers} else logits_of(model)
+    if is_flip_averaged(model):
+        core = model.get_layer(FLIP_CORE)
+        model = keras.Model(core.input, model.get_layer(CALIBRATION_LAYER)(core.output), name=model.name)
+    return model, info.class_names, info.image_size
+
+
+def calibrated_logits(model: keras.Model) -> keras.Model:
+    """A model's logits in served units: z / T + b, its own calibrated softmax without the softmax."""
     temperature, bias = model.get_layer(CALIBRATION_LAYER).get_weights()
-    inputs = keras.Input(shape=(info.image_size, info.image_size, 3), name="image")
-    outputs = keras.ops.add(keras.ops.divide(core(inputs), float(np.squeeze(temperature))), bias)
-    return keras.Model(inputs, outputs, name=f"calibrated_{artifact.parent.name}"), info.class_names, info.image_size
+    logits = logits_of(model)
+    outputs = keras.ops.add(keras.ops.divide(logits.output, float(np.squeeze(temperature))), bias)
+    return keras.Model(logits.input, outputs)
 
 
 def with_flips(logits: keras.Model) -> keras.Model:
     """Flip averaging as served: the mean logit of the image, left-right and up-down mirrored."""
     inputs = keras.Input(shape=logits.input.shape[1:], name="image")
-    views = [inputs, Flip(2)(inputs), Flip(1)(inputs)]
-    return keras.Model(inputs, keras.layers.Average()([logits(view) for view in views]))
+    return keras.Model(inputs, keras.layers.Average()([logits(view) for view in mirror_views(inputs)]))
 
 
 def ensemble(members: list[keras.Model]) -> keras.Model:
-    inputs = keras.Input(shape=members[0].input.shape[1:], name="image")
-    return keras.Model(inputs, keras.layers.Average()([member(inputs) for member in members]))
+    """`model.ensemble_of` with the members' mean temperature in place of a fitted one."""
+    joined = ensemble_of(members)
+    temperatures = [float(np.squeeze(member.get_layer(CALIBRATION_LAYER).get_weights()[0])) for member in members]
+    bias = np.zeros(members[0].output.shape[-1], np.float32)
+    joined.get_layer(CALIBRATION_LAYER).set_weights([np.float32(np.mean(temperatures)), bias])
+    return joined
 
 
 def probabilities(logits: keras.Model) -> keras.Model:
@@ -116,19 +127,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=Path("runs/ensemble_tta"), help="report path without suffix")
     args = parser.parse_args(argv)
 
-    members = [calibrated_logits(artifact) for artifact in args.artifacts]
+    members = [single_view_model(artifact) for artifact in args.artifacts]
     class_names, size = members[0][1], members[0][2]
     if any(names != class_names or image_size != size for _, names, image_size in members):
         raise SystemExit("every artifact must have the same classes and input size")
     images, labels, _ = load_labelled_images(args.other_source, class_names, size)
     variants: dict[str, keras.Model] = {}
-    for artifact, (logits, _, _) in zip(args.artifacts, members, strict=True):
+    for artifact, (model, _, _) in zip(args.artifacts, members, strict=True):
         name = artifact.parent.name if artifact.name == "artifact" else artifact.name
-        variants[name] = logits
-        variants[f"{name} + flip TTA"] = with_flips(logits)
+        variants[name] = calibrated_logits(model)
+        variants[f"{name} + flip TTA"] = with_flips(variants[name])
     if len(members) > 1:
-        variants[f"ensemble of {len(members)}"] = ensemble([logits for logits, _, _ in members])
-        variants[f"ensemble of {len(members)} + flip TTA"] = ensemble([with_flips(logits) for logits, _, _ in members])
+        joined = ensemble([model for model, _, _ in members])
+        variants[f"ensemble of {len(members)}"] = calibrated_logits(joined)
+        variants[f"ensemble of {len(members)} + flip TTA"] = with_flips(variants[f"ensemble of {len(members)}"])
     rows = []
     for name, logits in variants.items():
         served = probabilities(logits)

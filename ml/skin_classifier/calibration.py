@@ -43,7 +43,7 @@ from .metrics import (
     softmax,
     uncertainty_report,
 )
-from .model import CALIBRATION_LAYER, FLIP_CORE, ensemble_of, logits_of, with_flip_averaging
+from .model import CALIBRATION_LAYER, ensemble_of, is_flip_averaged, logits_of, with_flip_averaging
 from .model_card import BENCHMARKS_DIR, OTHER_SOURCE, RELIABILITY_PLOT, write_model_card
 from .serving.artifact import MANIFEST_FILE, METRICS_FILE, read_artifact_info
 from .serving.classifier import predict_in_batches
@@ -385,7 +385,7 @@ def calibrate_artifact(
     if weights_fingerprint(model) != info.model_version:
         log.warning("%s does not match model_version %s in the manifest", model_path, info.model_version)
     training = info.manifest.get("training", {})
-    wrapped = flip_tta and FLIP_CORE not in {layer.name for layer in model.layers}
+    wrapped = flip_tta and not is_flip_averaged(model)
     if wrapped:
         model = with_flip_averaging(model)
         training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}

@@ -200,7 +200,7 @@ class Flip(keras.layers.Layer):
         return {**super().get_config(), "axis": self.axis}
 
 
-def _mirror_views(pixels):
+def mirror_views(pixels):
     """The image and its two mirror images: the views flip averaging takes the mean of."""
     return [pixels, Flip(2, name="flip_left_right")(pixels), Flip(1, name="flip_up_down")(pixels)]
 
@@ -210,10 +210,15 @@ def with_flip_averaging(model: keras.Model) -> keras.Model:
     calibrated softmax. The wrapped model's layers (and weights) are shared, not copied."""
     logits = keras.Model(model.input, model.get_layer(LOGITS_LAYER).output, name=FLIP_CORE)
     inputs = keras.Input(shape=model.input.shape[1:], name="image")
-    views = [logits(view) for view in _mirror_views(inputs)]
+    views = [logits(view) for view in mirror_views(inputs)]
     averaged = keras.layers.Average(name="flip_average", dtype="float32")(views)
     outputs = model.get_layer(CALIBRATION_LAYER)(averaged)
     return keras.Model(inputs, outputs, name=f"{model.name}{FLIP_SUFFIX}")
+
+
+def is_flip_averaged(model: keras.Model) -> bool:
+    """Whether `model` is a `with_flip_averaging` model."""
+    return FLIP_CORE in {layer.name for layer in model.layers}
 
 
 def ensemble_of(models: list[keras.Model]) -> keras.Model:
@@ -229,7 +234,7 @@ def ensemble_of(models: list[keras.Model]) -> keras.Model:
     for member in models:
         if member.input.shape[1:] != first.input.shape[1:] or member.output.shape[-1] != first.output.shape[-1]:
             raise ValueError("ensemble members must share one input size and one class list")
-        if backbone_entry(member) != backbone_entry(first) or member.name.endswith((FLIP_SUFFIX, ENSEMBLE_SUFFIX)):
+        if backbone_entry(member) != backbone_entry(first) or is_flip_averaged(member) or ensemble_members(member):
             raise ValueError(f"ensemble members are single-view models of one backbone; got {member.name}")
     inputs = keras.Input(shape=first.input.shape[1:], name="image")
     logits = [
@@ -249,8 +254,7 @@ def ensemble_members(model: keras.Model) -> list[keras.Model]:
 
 def _classifier_core(model: keras.Model) -> keras.Model:
     """The single-view classifier inside a flip-averaged model, an ensemble's first member, or the model."""
-    names = {layer.name for layer in model.layers}
-    if FLIP_CORE in names:
+    if is_flip_averaged(model):
         return model.get_layer(FLIP_CORE)
     members = ensemble_members(model)
     return members[0] if members else model
@@ -287,7 +291,7 @@ def served_model(model: keras.Model) -> keras.Model:
     inputs = keras.Input(shape=model.input.shape[1:], name="image")
     logits, pooled, feature_map = logits_and_features(inputs)
     if flipped:
-        views = [logits] + [logits_and_features(view)[0] for view in _mirror_views(inputs)[1:]]
+        views = [logits] + [logits_and_features(view)[0] for view in mirror_views(inputs)[1:]]
         logits = keras.layers.Average(dtype="float32")(views)
     elif members:
         logits = keras.layers.Average(dtype="float32")([logits] + [member(inputs) for member in members[1:]])
