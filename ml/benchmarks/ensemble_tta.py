@@ -125,6 +125,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("artifacts", type=Path, nargs="+", help="trained artifact folders (with model.keras)")
     parser.add_argument("--other-source", type=Path, required=True, help="folder-per-class images to score on")
     parser.add_argument("--output", type=Path, default=Path("runs/ensemble_tta"), help="report path without suffix")
+    parser.add_argument(
+        "--ensembles",
+        nargs="+",
+        default=None,
+        metavar="INDICES",
+        help="ensembles to score, each as comma-separated artifact positions from 0, e.g. 0,1 0,1,2 (default: "
+        "all the artifacts together)",
+    )
     args = parser.parse_args(argv)
 
     members = [single_view_model(artifact) for artifact in args.artifacts]
@@ -137,10 +145,13 @@ def main(argv: list[str] | None = None) -> None:
         name = artifact.parent.name if artifact.name == "artifact" else artifact.name
         variants[name] = calibrated_logits(model)
         variants[f"{name} + flip TTA"] = with_flips(variants[name])
-    if len(members) > 1:
-        joined = ensemble([model for model, _, _ in members])
-        variants[f"ensemble of {len(members)}"] = calibrated_logits(joined)
-        variants[f"ensemble of {len(members)} + flip TTA"] = with_flips(variants[f"ensemble of {len(members)}"])
+    groups = [[int(index) for index in group.split(",")] for group in args.ensembles or []]
+    if not groups and len(members) > 1:
+        groups = [list(range(len(members)))]
+    for group in groups:
+        name = f"ensemble of {' + '.join(str(args.artifacts[index].parent.name) for index in group)}"
+        variants[name] = calibrated_logits(ensemble([members[index][0] for index in group]))
+        variants[f"{name} + flip TTA"] = with_flips(variants[name])
     rows = []
     for name, logits in variants.items():
         served = probabilities(logits)

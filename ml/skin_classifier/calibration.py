@@ -133,14 +133,18 @@ def split_logits(model: keras.Model, data: LabelledData) -> dict[str, np.ndarray
     }
 
 
-def perturbed_val_logits(model: keras.Model, data: LabelledData, chunk: int = 64) -> np.ndarray:
-    """Uncalibrated logits of the validation images' perturbed views (`PERTURBED_VIEWS` rows per image, image by
-    image), made `chunk` images at a time so that the views never all sit in memory."""
+def perturbed_val_logits(
+    model: keras.Model, data: LabelledData, views: int = PERTURBED_VIEWS, chunk: int = 64
+) -> np.ndarray:
+    """Uncalibrated logits of the validation images' perturbed views (`views` rows per image, image by image),
+    made `chunk` images at a time so that the views never all sit in memory; none when `views` is 0."""
     logits_model = logits_of(model)
     val_images = data.images[data.splits["val"]]
+    if views == 0:
+        return np.zeros((0, model.output.shape[-1]), np.float32)
     return np.concatenate(
         [
-            logits_in_batches(logits_model, perturbed_views(val_images[start : start + chunk], start))
+            logits_in_batches(logits_model, perturbed_views(val_images[start : start + chunk], start, views))
             for start in range(0, len(val_images), chunk)
         ]
     )
@@ -225,6 +229,7 @@ def calibrate_and_evaluate(
     output_dir: Path,
     target_accuracy: float = UNCERTAIN_TARGET_ACCURACY,
     class_bias: np.ndarray | None = None,
+    perturbed: int = PERTURBED_VIEWS,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Calibrate `model` on `data`'s val split, choose the uncertainty threshold there, and evaluate every split.
 
@@ -236,7 +241,8 @@ def calibrate_and_evaluate(
     output_dir.mkdir(parents=True, exist_ok=True)
     logits = split_logits(model, data)
     val_labels = data.labels[data.splits["val"]]
-    calibration = fit_calibration(model, logits["val"], perturbed_val_logits(model, data), val_labels, class_bias)
+    perturbed_logits = perturbed_val_logits(model, data, perturbed)
+    calibration = fit_calibration(model, logits["val"], perturbed_logits, val_labels, class_bias)
     chosen = choose_uncertainty_threshold(served_probabilities(model, logits["val"]), val_labels, target_accuracy)
     calibration["uncertainty_threshold"] = chosen["threshold"]
     calibration["uncertainty"] = {
@@ -319,7 +325,7 @@ def with_other_source(data: LabelledData, folder: Path | None, image_size: int) 
 
 
 def _ensemble_with(
-    model: keras.Model, info: Any, training: dict[str, Any], members: list[Path], splits_file: Path
+    model: keras.Model, info: Any, training: dict[str, Any], members: list[Path], splits_file: Path, flip_tta: bool
 ) -> tuple[keras.Model, dict[str, Any]]:
     """`model` as the first member of an ensemble with the Keras models of `members`, and the manifest's
     `training` entry naming every member. A member whose run held out other images is refused: it may have
@@ -329,10 +335,16 @@ def _ensemble_with(
         return {name: sorted(listed.get(name) or []) for name in EVALUATED_SPLITS}
 
     listed = held_out(json.loads(Path(splits_file).read_text(encoding="utf-8")))
-    models, described = (
-        [model],
-        [{"model_version": info.model_version, "seed": training.get("settings", {}).get("seed")}],
-    )
+
+    def describe(member_training: dict[str, Any], version: str) -> dict[str, Any]:
+        seconds = member_training.get("timings_s", {}).get("total_s")
+        return {
+            "model_version": version,
+            "seed": member_training.get("settings", {}).get("seed"),
+            "training_s": seconds,
+        }
+
+    models, described = [model], [describe(training, info.model_version)]
     for member_dir in members:
         member = read_artifact_info(member_dir)
         if member.class_names != info.class_names or member.image_size != info.image_size:
@@ -346,9 +358,8 @@ def _ensemble_with(
         models.append(
             keras.saving.load_model(member_dir / member.runtimes[SOURCE_RUNTIME], compile=False, safe_mode=True)
         )
-        seed = member.manifest.get("training", {}).get("settings", {}).get("seed")
-        described.append({"model_version": member.model_version, "seed": seed})
-    return ensemble_of(models), {**training, "ensemble": {"members": described}}
+        described.append(describe(member.manifest.get("training", {}), member.model_version))
+    return ensemble_of(models, flip_tta), {**training, "ensemble": {"members": described}}
 
 
 def calibrate_artifact(
@@ -360,13 +371,15 @@ def calibrate_artifact(
     other_source: Path | None = None,
     flip_tta: bool = False,
     ensemble_with: list[Path] | None = None,
+    perturbed_views: int = PERTURBED_VIEWS,
 ) -> dict[str, Any]:
     """Refit an artifact's temperature and uncertainty threshold on its run's val split, without retraining.
 
     With `flip_tta`, a model without flip averaging gains it first (the same weights, three views averaged), so
     that the temperature is fitted to the logits it will serve. With `ensemble_with` (artifacts of runs on the
     same held-out splits), the model becomes the first member of an ensemble with them (`model.ensemble_of`),
-    and its temperature is fitted to the members' mean logits.
+    and its temperature is fitted to the members' mean logits (with `flip_tta` too, each member's over the three
+    views).
 
     Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test, shift and `other_source` (a folder), the
     manifest's `training.calibration`, the reliability diagram (in `benchmarks/`) and the model card are
@@ -386,12 +399,14 @@ def calibrate_artifact(
         log.warning("%s does not match model_version %s in the manifest", model_path, info.model_version)
     training = info.manifest.get("training", {})
     wrapped = flip_tta and not is_flip_averaged(model)
-    if wrapped:
-        model = with_flip_averaging(model)
-        training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}
     if ensemble_with:
-        model, training = _ensemble_with(model, info, training, [Path(member) for member in ensemble_with], splits_file)
+        members = [Path(member) for member in ensemble_with]
+        model, training = _ensemble_with(model, info, training, members, splits_file, flip_tta)
         wrapped = True
+    elif wrapped:
+        model = with_flip_averaging(model)
+    if wrapped and flip_tta:
+        training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}
     if target_accuracy is None:
         target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)
     data = with_other_source(
@@ -400,7 +415,7 @@ def calibrate_artifact(
     log.info("Calibrating on %s", {name: len(index) for name, index in data.splits.items()})
     stored_bias = model.get_layer(CALIBRATION_LAYER).get_weights()[1]
     calibration, metrics = calibrate_and_evaluate(
-        model, data, output_dir or artifact_dir.parent, float(target_accuracy), class_bias=stored_bias
+        model, data, output_dir or artifact_dir.parent, float(target_accuracy), stored_bias, perturbed_views
     )
 
     manifest = info.manifest

@@ -278,6 +278,13 @@ def _add_calibrate_parser(commands) -> None:
         help="first make the model an ensemble with these artifacts' models (runs holding out the same images): "
         "it serves the mean of the members' logits under one fitted temperature",
     )
+    parser.add_argument(
+        "--perturbed-views",
+        type=int,
+        default=2,
+        help="phone-like perturbed views of each validation image the temperature is fitted on beside the image "
+        "(default 2; 0: the validation images alone)",
+    )
     _add_other_source_argument(parser)
 
 
@@ -507,6 +514,7 @@ def run_calibrate(args: argparse.Namespace) -> None:
         args.other_source,
         args.flip_tta,
         args.ensemble_with,
+        args.perturbed_views,
     )
     print(json.dumps({key: calibration[key] for key in ("temperature", "uncertainty_threshold", "uncertainty")}))
     print(args.artifact)

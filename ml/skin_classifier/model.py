@@ -221,13 +221,14 @@ def is_flip_averaged(model: keras.Model) -> bool:
     return FLIP_CORE in {layer.name for layer in model.layers}
 
 
-def ensemble_of(models: list[keras.Model]) -> keras.Model:
+def ensemble_of(models: list[keras.Model], flip_tta: bool = False) -> keras.Model:
     """One model answering with the mean of its members' logits, then a calibrated softmax of its own (1 and 0
     until fitted). Raw logits, not each member's calibrated ones: a member's temperature fitted on its own
     validation images says how sure it is there, not how much its vote is worth elsewhere (measured on other
     clinics' images: 0.691 balanced accuracy for two members' raw mean against 0.652 weighted by their
-    temperatures). The members' weights are shared, not copied; they must be single-view models of one
-    backbone, input size and class list."""
+    temperatures). With `flip_tta`, every member sees the image and its two mirror images, and all their logits
+    are averaged. The members' weights are shared, not copied; they must be single-view models of one backbone,
+    input size and class list."""
     if len(models) < 2:
         raise ValueError("an ensemble needs at least two members")
     first = models[0]
@@ -237,10 +238,12 @@ def ensemble_of(models: list[keras.Model]) -> keras.Model:
         if backbone_entry(member) != backbone_entry(first) or is_flip_averaged(member) or ensemble_members(member):
             raise ValueError(f"ensemble members are single-view models of one backbone; got {member.name}")
     inputs = keras.Input(shape=first.input.shape[1:], name="image")
-    logits = [
-        keras.Model(member.input, member.get_layer(LOGITS_LAYER).output, name=f"{MEMBER_PREFIX}{index}")(inputs)
+    views = mirror_views(inputs) if flip_tta else [inputs]
+    cores = [
+        keras.Model(member.input, member.get_layer(LOGITS_LAYER).output, name=f"{MEMBER_PREFIX}{index}")
         for index, member in enumerate(models)
     ]
+    logits = [core(view) for core in cores for view in views]
     averaged = keras.layers.Average(name=ENSEMBLE_AVERAGE, dtype="float32")(logits)
     outputs = CalibratedSoftmax(name=CALIBRATION_LAYER, dtype="float32")(averaged)
     return keras.Model(inputs, outputs, name=f"{first.name}{ENSEMBLE_SUFFIX}")
@@ -250,6 +253,11 @@ def ensemble_members(model: keras.Model) -> list[keras.Model]:
     """The single-view logits models of an `ensemble_of` model, in order; [] for any other model."""
     names = {layer.name for layer in model.layers}
     return [model.get_layer(name) for index in range(len(names)) if (name := f"{MEMBER_PREFIX}{index}") in names]
+
+
+def _ensemble_flips(model: keras.Model) -> bool:
+    """Whether an `ensemble_of` model averages over mirror images too."""
+    return any(isinstance(layer, Flip) for layer in model.layers)
 
 
 def _classifier_core(model: keras.Model) -> keras.Model:
@@ -294,7 +302,9 @@ def served_model(model: keras.Model) -> keras.Model:
         views = [logits] + [logits_and_features(view)[0] for view in mirror_views(inputs)[1:]]
         logits = keras.layers.Average(dtype="float32")(views)
     elif members:
-        logits = keras.layers.Average(dtype="float32")([logits] + [member(inputs) for member in members[1:]])
+        views = mirror_views(inputs) if _ensemble_flips(model) else [inputs]
+        others = [members[0](view) for view in views[1:]] + [member(view) for member in members[1:] for view in views]
+        logits = keras.layers.Average(dtype="float32")([logits, *others])
     probabilities = model.get_layer(CALIBRATION_LAYER)(logits)
     as_float = keras.layers.Activation("linear", dtype="float32")
     return keras.Model(

@@ -359,6 +359,13 @@ def _architecture_text(training: dict[str, Any]) -> str:
             "the mean of their logits under one temperature, one forward pass each; the settings above are the first "
             "member's, and heat maps and the image-kind check read the first member's features."
         )
+        minutes = [member.get("training_s") for member in members]
+        if all(minutes):
+            parts.append(
+                "Training took "
+                + " and ".join(f"{seconds / 60:.0f} min" for seconds in minutes)
+                + " for the members (the time below is the first member's)."
+            )
     if calibration:
         parts.append(
             f"Calibration fitted on the {calibration.get('fitted_on', 'validation')} split: temperature "

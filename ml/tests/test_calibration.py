@@ -373,9 +373,11 @@ def test_calibrate_with_an_ensemble_serves_the_mean_of_the_members_calibrated_lo
     other.save(second / "model.keras")
 
     splits = str(output / "splits.json")
-    main(["calibrate", str(first), str(synthetic_dir), "--splits", splits, "--ensemble-with", str(second)])
+    ensemble_arguments = ["--ensemble-with", str(second), "--perturbed-views", "0"]
+    main(["calibrate", str(first), str(synthetic_dir), "--splits", splits, *ensemble_arguments])
     manifest = json.loads((first / "manifest.json").read_text())
     assert len(manifest["training"]["ensemble"]["members"]) == 2
+    assert manifest["training"]["calibration"]["perturbed_views"] == 0  # the temperature saw val images alone
     assert manifest["runtimes"] == {"keras": "model.keras"}  # converted from the single model: stale, removed
     assert "ensemble of 2 models" in (first / "README.md").read_text()
     ensemble = keras.saving.load_model(first / "model.keras", compile=False)

@@ -10,6 +10,7 @@ from skin_classifier.model import (
     ensemble_of,
     frozen_prefix,
     logits_of,
+    served_model,
     set_trainable_from,
     trainable_suffix,
     with_flip_averaging,
@@ -119,3 +120,15 @@ def test_an_ensemble_takes_only_single_view_members_of_one_input_size_and_class_
             ensemble_of([model, member])
     with pytest.raises(ValueError, match="single-view"):
         ensemble_of([model, with_flip_averaging(model)])
+
+
+def test_an_ensemble_with_flips_averages_every_member_over_the_three_views(model):
+    other = build_model(num_classes=3, backbone="vgg16", image_size=32, weights="none", head_units=8)
+    pixels = np.random.default_rng(4).uniform(0, 255, (2, 32, 32, 3)).astype(np.float32)
+    views = (pixels, pixels[:, :, ::-1], pixels[:, ::-1])
+    mean_logits = np.mean([logits_of(member)(view) for member in (model, other) for view in views], axis=0)
+    joined = ensemble_of([model, other], flip_tta=True)
+    np.testing.assert_allclose(joined(pixels), keras.ops.softmax(mean_logits), atol=1e-5)
+    probabilities, pooled, _ = served_model(joined)(pixels)
+    np.testing.assert_allclose(probabilities, keras.ops.softmax(mean_logits), atol=1e-5)
+    np.testing.assert_allclose(pooled, served_model(model)(pixels)[1], atol=1e-4)  # the image as uploaded
