@@ -126,7 +126,7 @@ class OnnxPredictor:
         options.intra_op_num_threads = thread_count(threads)
         # Activations are freed after every run instead of kept in an arena planned for the largest batch so far:
         # an ensemble of two float32 Lite0 models peaked at 459 MB resident on a batch of 8 with them, 302 MB
-        # without (and one over three mirror views each at 497 MB against 329 MB), for about 10% more time.
+        # without (and one over three mirror views each at 497 MB against 329 MB), for 5-10% more time a run.
         options.enable_cpu_mem_arena = False
         options.enable_mem_pattern = False
         self.session = onnxruntime.InferenceSession(
