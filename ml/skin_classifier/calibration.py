@@ -138,10 +138,10 @@ def perturbed_val_logits(
 ) -> np.ndarray:
     """Uncalibrated logits of the validation images' perturbed views (`views` rows per image, image by image),
     made `chunk` images at a time so that the views never all sit in memory; none when `views` is 0."""
-    logits_model = logits_of(model)
-    val_images = data.images[data.splits["val"]]
     if views == 0:
         return np.zeros((0, model.output.shape[-1]), np.float32)
+    logits_model = logits_of(model)
+    val_images = data.images[data.splits["val"]]
     return np.concatenate(
         [
             logits_in_batches(logits_model, perturbed_views(val_images[start : start + chunk], start, views))
@@ -398,14 +398,14 @@ def calibrate_artifact(
     if weights_fingerprint(model) != info.model_version:
         log.warning("%s does not match model_version %s in the manifest", model_path, info.model_version)
     training = info.manifest.get("training", {})
-    wrapped = flip_tta and not is_flip_averaged(model)
+    loaded = model
     if ensemble_with:
         members = [Path(member) for member in ensemble_with]
         model, training = _ensemble_with(model, info, training, members, splits_file, flip_tta)
-        wrapped = True
-    elif wrapped:
+    elif flip_tta and not is_flip_averaged(model):
         model = with_flip_averaging(model)
-    if wrapped and flip_tta:
+    wrapped = model is not loaded
+    if flip_tta:
         training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}
     if target_accuracy is None:
         target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)
