@@ -55,6 +55,15 @@ def test_a_batch_holds_at_most_max_batch_size(make_settings, make_client, onnx_a
     assert predictor.calls == [1, 2, 1]
 
 
+def test_an_upload_alone_does_not_wait_out_the_batch_window(make_settings, make_client, onnx_artifact_dir) -> None:
+    # A window far longer than the test may take: waited, it would leave the upload unanswered here.
+    settings = make_settings(model_dir=onnx_artifact_dir, batch_window_ms=10 * WAIT_S * 1000)
+    with make_client(settings) as client:
+        results: list = []
+        in_background(client, results).join(WAIT_S)
+        assert [response.status_code for response in results] == [200]
+
+
 def test_batched_answers_equal_unbatched_answers(make_settings, make_client, onnx_artifact_dir) -> None:
     uploads = distinct_images()
     with gated_client(make_settings, make_client, onnx_artifact_dir) as (client, predictor):

@@ -2,10 +2,10 @@
 
 Each admitted upload is decoded and preprocessed in a pool of `decode_workers` threads (one per core), apart
 from the model. Its pixels then wait for the model with the others: one task takes up to `max_batch_size`
-of them, at most `batch_window_s` after the oldest was ready, and runs them as one batch on the model's own
-thread, so the runtime keeps its cores to itself and throughput rises with the clients. A runtime computes
-each row of a batch on its own, so every image gets the answer it would get alone. Each batch's forward pass
-time per image is what `Capacity` admits by.
+of them, at most `batch_window_s` after the oldest was ready (only while more are on their way), and runs
+them as one batch on the model's own thread, so the runtime keeps its cores to itself and throughput rises
+with the clients. A runtime computes each row of a batch on its own, so every image gets the answer it would
+get alone. Each batch's forward pass time per image is what `Capacity` admits by.
 """
 
 from __future__ import annotations
@@ -119,10 +119,11 @@ class Batcher:
 
     async def _next_batch(self) -> list[_Waiting]:
         """Up to `max_batch_size` waiting images for the same model, once the oldest has waited
-        `batch_window_s` or they fill a batch."""
+        `batch_window_s` or they fill a batch. The window is waited only while other admitted uploads are still
+        arriving or decoding: an image alone in the server has no one to wait for."""
         await self._arrived.wait()
         delay = self._waiting[0].ready_at + self.batch_window_s - time.perf_counter()
-        if delay > 0 and len(self._waiting) < self.max_batch_size:
+        if delay > 0 and len(self._waiting) < min(self.max_batch_size, self.capacity.admitted):
             await asyncio.sleep(delay)
         model = self._waiting[0].classifier
         batch = [item for item in self._waiting if item.classifier is model][: self.max_batch_size]
