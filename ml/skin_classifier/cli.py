@@ -368,8 +368,8 @@ def _add_image_kind_parser(commands) -> None:
     parser = commands.add_parser(
         "image-kind",
         help="train the check that tells dermoscopy from ordinary skin photos and from pictures of no skin",
-        description="Fits a logistic regression on the artifact's pooled backbone features of three folders of "
-        "images, sets its dermoscopy threshold so that at most 1% of validation dermoscopy images are called "
+        description="Fits a logistic regression on the artifact's pooled backbone features and the pictures' "
+        "colour and texture statistics of three folders of images, sets its dermoscopy threshold so that at most 1% of validation dermoscopy images are called "
         "anything else, and writes ARTIFACT/image_kind.json (with its report) and the manifest's image_kind "
         "section.",
     )
@@ -591,6 +591,7 @@ def run_image_kind(args: argparse.Namespace) -> None:
         seed=args.seed,
         max_dermoscopy=args.max_dermoscopy,
         model_version=info.model_version,
+        with_picture_statistics=True,
     )
     path = add_image_kind(args.artifact, check, report)
     summary = {

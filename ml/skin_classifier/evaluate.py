@@ -69,14 +69,15 @@ def evaluate_artifact(
         data_dir, classifier.info.class_names, classifier.info.image_size, splits_file, split
     )
     probabilities, pooled = served_outputs(classifier, images)
+    check = classifier.image_kind_check
     report = evaluate_probabilities(labels, probabilities, classifier.info.class_names)
     if classifier.info.uncertainty_threshold is not None:
         report["uncertainty"] = uncertainty_report(probabilities, labels, classifier.info.uncertainty_threshold)
-    if classifier.image_kind_check is not None:
-        called = classifier.image_kind_check.decide(classifier.image_kind_check.probabilities(pooled))
+    if check is not None:
+        called = check.decide(check.probabilities(check.inputs(pooled, images)))
         report["image_kind"] = {
             "called": {kind: float(np.mean(called == index)) for index, kind in enumerate(IMAGE_KINDS)},
-            "dermoscopy_threshold": classifier.image_kind_check.dermoscopy_threshold,
+            "dermoscopy_threshold": check.dermoscopy_threshold,
         }
     report["runtime"] = classifier.runtime
     report["model_version"] = classifier.info.model_version

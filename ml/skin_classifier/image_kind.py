@@ -7,8 +7,9 @@ regularisation is chosen on validation by macro recall (then log loss); the derm
 dermoscopy images so that at most 1% of them are called anything else.
 
 The features come from any `extract(uint8 images (N, S, S, 3)) -> (N, C)` callable: the artifact's pooled
-backbone features in use (`artifact_feature_extractor`), or `simple_image_features`, colour and texture
-statistics that need no model (tests, and a baseline to compare the backbone with).
+backbone features in use (`artifact_feature_extractor`), or `picture_statistics`, colour and texture
+statistics that need no model (tests, and a baseline to compare the backbone with). With
+`with_picture_statistics` the picture's statistics are added to what `extract` gives, as serving adds them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .jsonio import write_json
 from .metrics import confusion_matrix
 from .model_card import write_model_card
 from .serving.artifact import MANIFEST_FILE, read_artifact_info
-from .serving.image_kind import DERMOSCOPY, IMAGE_KIND_FILE, IMAGE_KINDS, ImageKindCheck
+from .serving.image_kind import DERMOSCOPY, IMAGE_KIND_FILE, IMAGE_KINDS, ImageKindCheck, picture_statistics
 from .serving.preprocessing import ImageError, decode, load_rgb
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,6 @@ THRESHOLD_CAP = 0.5
 MIN_OTHER_RECALL = {"skin-photo": 0.90, "not-skin": 0.97}
 THRESHOLD_FLOOR = 0.05
 BATCH_SIZE = 32
-# `simple_image_features` measures images reduced to about this many pixels a side.
-FEATURE_SIZE = 64
 
 
 # Splits: image paths per kind and split name.
@@ -237,70 +236,6 @@ def extract_features(
     return np.concatenate(rows), np.array(sources, dtype=np.int64)
 
 
-def _hsv(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hue (0..1), saturation and value of float RGB in 0..1."""
-    value, low = rgb.max(axis=-1), rgb.min(axis=-1)
-    spread = value - low
-    saturation = np.divide(spread, value, out=np.zeros_like(value), where=value > 0)
-    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    safe = np.where(spread > 0, spread, 1.0)
-    hue = np.select(
-        [spread == 0, value == red, value == green],
-        [0.0, ((green - blue) / safe) % 6, (blue - red) / safe + 2],
-        (red - green) / safe + 4,
-    )
-    return hue / 6, saturation, value
-
-
-def _histograms(values: np.ndarray, bins: int, weights: np.ndarray | None = None) -> np.ndarray:
-    """Per-image histograms (N, bins) of values in 0..1, as shares of each image's pixels (or weights)."""
-    count = len(values)
-    flat = values.reshape(count, -1)
-    index = np.clip((flat * bins).astype(np.int64), 0, bins - 1) + bins * np.arange(count)[:, None]
-    weight = np.ones_like(flat) if weights is None else weights.reshape(count, -1)
-    totals = np.bincount(index.ravel(), weight.ravel(), minlength=count * bins).reshape(count, bins)
-    return totals / np.maximum(weight.sum(axis=1, keepdims=True), 1e-6)
-
-
-def simple_image_features(images: np.ndarray) -> np.ndarray:
-    """Colour and texture statistics of uint8 images (N, S, S, 3): (N, 38) float32, no model needed.
-
-    Mean and spread of each channel; histograms of hue (weighted by saturation, so grey has no hue),
-    saturation and brightness; the brightness of the centre, the corners and the rim (a dermatoscope leaves a
-    dark circle); and edge strength at two scales (texture). Enough to tell the synthetic kinds apart, and a
-    baseline for what the lesion model's features add on real photos. Measured on the images box-reduced by a
-    whole factor to `FEATURE_SIZE` to twice that a side (65 px from 260): finer detail is the lesion model's
-    business, and at 260 px it costs a sixteenth.
-    """
-    rgb = np.asarray(images, dtype=np.float32) / 255.0
-    factor = max(1, rgb.shape[1] // FEATURE_SIZE)
-    if factor > 1:
-        count, size = rgb.shape[0], rgb.shape[1] // factor
-        rgb = rgb[:, : size * factor, : size * factor].reshape(count, size, factor, size, factor, 3).mean(axis=(2, 4))
-    count, size = rgb.shape[0], rgb.shape[1]
-    hue, saturation, value = _hsv(rgb)
-    yy, xx = (np.mgrid[0:size, 0:size] + 0.5) / size - 0.5
-    radius = np.sqrt(yy**2 + xx**2)
-    regions = [radius < 0.25, radius > 0.5, (radius > 0.4) & (radius <= 0.5)]  # centre, corners, rim
-    grey = value
-    fine = np.abs(np.diff(grey, axis=1)).mean(axis=(1, 2)) + np.abs(np.diff(grey, axis=2)).mean(axis=(1, 2))
-    half = grey[:, : size // 2 * 2, : size // 2 * 2].reshape(count, size // 2, 2, size // 2, 2).mean(axis=(2, 4))
-    coarse = np.abs(np.diff(half, axis=1)).mean(axis=(1, 2)) + np.abs(np.diff(half, axis=2)).mean(axis=(1, 2))
-    chroma = rgb.sum(axis=-1, keepdims=True) + 1e-6
-    features = [
-        rgb.mean(axis=(1, 2)),
-        rgb.std(axis=(1, 2)),
-        (rgb / chroma).mean(axis=(1, 2))[:, :2],
-        _histograms(hue, 12, saturation),
-        _histograms(saturation, 6),
-        _histograms(value, 6),
-        np.stack([value[:, region].mean(axis=1) for region in regions], axis=1),
-        saturation.mean(axis=(1, 2))[:, None],
-        np.stack([fine, coarse], axis=1),
-    ]
-    return np.concatenate(features, axis=1).astype(np.float32)
-
-
 # Fitting and judging.
 
 
@@ -405,8 +340,10 @@ def train_image_kind(
     model_version: str = "",
     feature_description: str = "the lesion model's pooled backbone features (the head's globally pooled input)",
     batch_size: int = BATCH_SIZE,
+    with_picture_statistics: bool = False,
 ) -> tuple[ImageKindCheck, dict[str, Any]]:
-    """Fit the check on features from `extract_pooled` (uint8 (N, S, S, 3) -> (N, C)) and report on it.
+    """Fit the check on features from `extract_pooled` (uint8 (N, S, S, 3) -> (N, C)), and with
+    `with_picture_statistics` the pictures' statistics after them, and report on it.
 
     Training images count once plus `views` augmented views each; validation, test and shift images are
     seen as they are. Returns the check and a report: images per kind and split, the regularisation grid,
@@ -414,6 +351,10 @@ def train_image_kind(
     `model_version` names the model whose features these are (`add_image_kind` fills it in otherwise).
     """
     started = time.perf_counter()
+    extract = extract_pooled
+    if with_picture_statistics:
+        extract = lambda images: np.concatenate([extract_pooled(images), picture_statistics(images)], axis=1)  # noqa: E731
+        feature_description += ", then the picture's colour and texture statistics"
     splits, excluded = kind_splits(dermoscopy_dir, skin_photo_dir, not_skin_dir, splits_file, seed, max_dermoscopy)
     features: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # split -> (features, kind of each row)
     images: dict[str, dict[str, int]] = {}
@@ -424,7 +365,7 @@ def train_image_kind(
             if not paths:
                 continue
             rows, sources = extract_features(
-                extract_pooled,
+                extract,
                 paths,
                 image_size,
                 views if name == "train" else 0,
@@ -451,7 +392,7 @@ def train_image_kind(
     grid, best = [], None
     for strength in sorted(regularisation):
         weights, bias = _fit(standardised(train_features), train_kinds, strength, seed)
-        check = ImageKindCheck(mean, scale, weights, bias, 1.0, model_version, image_size)
+        check = ImageKindCheck(mean, scale, weights, bias, 1.0, with_picture_statistics, model_version, image_size)
         probabilities = check.probabilities(val_features)
         upper = choose_dermoscopy_threshold(probabilities[val_kinds == DERMOSCOPY, DERMOSCOPY])
         threshold = lowest_safe_threshold(check, probabilities, val_kinds, upper)

@@ -21,12 +21,17 @@ from skin_classifier.image_kind import (
     extract_features,
     kind_splits,
     not_skin_splits,
-    simple_image_features,
     skin_photo_splits,
     train_image_kind,
 )
 from skin_classifier.serving.artifact import ArtifactError, read_artifact_info
-from skin_classifier.serving.image_kind import IMAGE_KIND_FILE, IMAGE_KINDS, ImageKindCheck, read_image_kind_check
+from skin_classifier.serving.image_kind import (
+    IMAGE_KIND_FILE,
+    IMAGE_KINDS,
+    ImageKindCheck,
+    picture_statistics,
+    read_image_kind_check,
+)
 from skin_classifier.serving.preprocessing import decode, load_rgb
 from skin_classifier.synthetic import make_synthetic_image_kinds, write_mean_colour_artifact
 
@@ -62,7 +67,7 @@ def folders(root):
 
 @pytest.fixture(scope="module")
 def trained(kinds_dir):
-    return train_image_kind(simple_image_features, SIZE, **folders(kinds_dir), views=1, seed=0)
+    return train_image_kind(picture_statistics, SIZE, **folders(kinds_dir), views=1, seed=0)
 
 
 def test_the_check_separates_unseen_pictures_of_each_kind(trained, tmp_path):
@@ -72,7 +77,7 @@ def test_the_check_separates_unseen_pictures_of_each_kind(trained, tmp_path):
     fresh = make_synthetic_image_kinds(tmp_path, images_per_kind=30, image_size=SIZE, seed=7)
     for kind, folder in zip(IMAGE_KINDS, ("dermoscopy", "skin-photos", "not-skin"), strict=True):
         pixels = np.stack([load_rgb(path, SIZE) for path in sorted((fresh / folder).rglob("*.jpg"))])
-        answers = check.judge(simple_image_features(pixels))
+        answers = check.judge(picture_statistics(pixels))
         recall = np.mean([answer.kind == kind for answer in answers])
         assert recall >= 0.8, (kind, recall)
         assert all(0 <= answer.score <= 1 for answer in answers)
@@ -97,7 +102,7 @@ def test_the_threshold_flags_at_most_one_percent_of_validation_dermoscopy(traine
 
     check, report = trained
     splits, _ = kind_splits(**folders(kinds_dir))
-    features = [extract_features(simple_image_features, splits[kind]["val"], SIZE)[0] for kind in IMAGE_KINDS]
+    features = [extract_features(picture_statistics, splits[kind]["val"], SIZE)[0] for kind in IMAGE_KINDS]
     probabilities = check.probabilities(np.concatenate(features))
     kinds = np.concatenate([np.full(len(rows), index) for index, rows in enumerate(features)])
     probability = probabilities[kinds == 0, 0]
@@ -147,6 +152,7 @@ def test_json_round_trip_gives_identical_judgements(trained, tmp_path):
         lambda doc: doc | {"dermoscopy_threshold": "high"},
         lambda doc: doc | {"format_version": 99},
         lambda doc: doc | {"feature_count": 3},
+        lambda doc: doc | {"with_picture_statistics": "yes"},
         lambda doc: [],
     ],
     ids=[
@@ -159,6 +165,7 @@ def test_json_round_trip_gives_identical_judgements(trained, tmp_path):
         "threshold",
         "format",
         "feature-count",
+        "statistics-flag",
         "a-list",
     ],
 )
@@ -168,6 +175,41 @@ def test_a_malformed_check_is_an_artifact_error(trained, tmp_path, damage):
     path.write_text(document if isinstance(document, str) else json.dumps(document))
     with pytest.raises(ArtifactError, match=IMAGE_KIND_FILE):
         ImageKindCheck.load(path)
+
+
+def test_a_format_1_check_reads_pooled_features_alone(trained, tmp_path):
+    document = trained[0].to_json() | {"format_version": 1}
+    del document["with_picture_statistics"]
+    (tmp_path / IMAGE_KIND_FILE).write_text(json.dumps(document))
+    loaded = ImageKindCheck.load(tmp_path / IMAGE_KIND_FILE)
+    assert not loaded.with_picture_statistics
+    pooled = np.ones((2, loaded.feature_count))
+    assert np.array_equal(loaded.inputs(pooled, np.zeros((2, SIZE, SIZE, 3))), pooled)
+
+
+def test_the_served_check_adds_the_pictures_statistics_as_training_did(kinds_dir, tmp_path):
+    """Trained on pooled features and picture statistics, the check gets both in serving, from the same pixels."""
+    from skin_classifier.serving.classifier import load_classifier
+
+    class_names = scan_image_folder(kinds_dir / "dermoscopy").class_names
+    artifact = write_mean_colour_artifact(tmp_path / "artifact", class_names, image_size=SIZE)
+    pooled = artifact_feature_extractor(artifact)
+    check, report = train_image_kind(pooled, SIZE, **folders(kinds_dir), views=1, with_picture_statistics=True)
+    assert check.with_picture_statistics and check.feature_count == 3 + 38  # three mean colours, 38 statistics
+    assert "statistics" in check.training["features"]
+    add_image_kind(artifact, check, report)
+    classifier = load_classifier(artifact)
+    assert classifier.image_kind_check is not None and classifier.image_kind_check.with_picture_statistics
+
+    fresh = make_synthetic_image_kinds(tmp_path / "fresh", images_per_kind=30, image_size=SIZE, seed=7)
+    for kind, folder in zip(IMAGE_KINDS, ("dermoscopy", "skin-photos", "not-skin"), strict=True):
+        paths = sorted((fresh / folder).rglob("*.jpg"))
+        served = [prediction.image_kind for prediction in classifier.classify(paths)]
+        assert np.mean([answer is not None and answer.kind == kind for answer in served]) >= 0.8, kind
+        pixels = np.stack([load_rgb(path, SIZE) for path in paths[:3]])
+        expected = check.judge(np.concatenate([pooled(pixels), picture_statistics(pixels)], axis=1))
+        assert [answer.kind for answer in served[:3]] == [answer.kind for answer in expected]
+        assert [answer.score for answer in served[:3]] == pytest.approx([answer.score for answer in expected])
 
 
 def test_features_of_another_model_are_refused(trained):

@@ -163,7 +163,8 @@ class Classifier:
         of the top class (computed only then)."""
         prediction = self.rank(outputs.probabilities[row], inspected.quality_warnings)
         if self.image_kind_check is not None:
-            (kind,) = self.image_kind_check.judge(outputs.pooled[row : row + 1])
+            check = self.image_kind_check
+            (kind,) = check.judge(check.inputs(outputs.pooled[row : row + 1], inspected.pixels[None]))
             prediction = replace(prediction, image_kind=kind)
         if explain_top:
             top = self.info.class_names.index(prediction.predicted_class)
