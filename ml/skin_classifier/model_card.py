@@ -356,7 +356,9 @@ def _architecture_text(training: dict[str, Any]) -> str:
         seeds = ", ".join(str(member.get("seed")) for member in members)
         parts.append(
             f"Served as an ensemble of {len(members)} models trained this way on the same splits (seeds {seeds}): "
-            "the mean of their logits under one temperature, one forward pass each; the settings above are the first "
+            "the mean of their logits under one temperature, "
+            + ("each member seeing the same three images" if settings.get("flip_tta") else "one forward pass each")
+            + "; the settings above are the first "
             "member's, and heat maps and the image-kind check read the first member's features."
         )
         minutes = [member.get("training_s") for member in members]
@@ -385,7 +387,8 @@ def _image_kind_section(artifact_dir: Path, summary: dict[str, Any] | None) -> l
         "## Image kind: dermoscopy, skin photo or not skin",
         "",
         (
-            "Before the lesion answer, a logistic regression on the model's pooled features says what kind of "
+            "Before the lesion answer, a logistic regression on the model's pooled features (with the picture's "
+            "colour and texture statistics, where the check was trained with them) says what kind of "
             f"image arrived (version `{summary['version']}`). An image is `dermoscopy` when its dermoscopy "
             f"probability is at least {summary['dermoscopy_threshold']:.3f}, otherwise the likelier of `not-skin` "
             "and `skin-photo`. The threshold was chosen on validation: never above the value that calls 1% of "
