@@ -36,9 +36,10 @@ case "$backbone" in
 esac
 
 # Ensemble members (efficientnet-lite*): one more training run per entry, each a seed on the same held-out
-# split (--split-seed 42), served as one model answering with the mean logits of the members and of their mirror
-# images (calibrate --flip-tta: 6 forward passes, +1.5 points on the other clinics' images, API p50 within its
-# 40 ms budget). MEMBERS=1 trains and serves one model.
+# split (--split-seed 42), served as one model answering with the mean logits of the members, each over the image
+# and one mirror image (calibrate --flip-tta one-each: 4 forward passes; figures in benchmarks/ensemble_tta.md:
+# both mirror images each cost 6 passes, over the API's 40 ms p50 budget on a slower 2-core machine, for no
+# measured gain over one each). MEMBERS=1 trains and serves one model.
 member_args=("--seed 42")
 case "$backbone" in efficientnet-lite*) member_args+=("--seed 43") ;; esac
 members="${MEMBERS:-${#member_args[@]}}"
@@ -64,7 +65,7 @@ if [ "$members" -gt 1 ]; then
   others=()
   for member_run in "${member_runs[@]:1}"; do others+=("$member_run/artifact"); done
   "${cli[@]}" calibrate "$ensemble/artifact" "$data" --splits "$ensemble/splits.json" --ensemble-with "${others[@]}" \
-    --flip-tta --perturbed-views 0 --other-source "$other_source"
+    --flip-tta one-each --perturbed-views 0 --other-source "$other_source"
   run="$ensemble"
 fi
 

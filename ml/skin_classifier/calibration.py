@@ -43,7 +43,14 @@ from .metrics import (
     softmax,
     uncertainty_report,
 )
-from .model import CALIBRATION_LAYER, ensemble_of, is_flip_averaged, logits_of, with_flip_averaging
+from .model import (
+    CALIBRATION_LAYER,
+    ensemble_of,
+    ensemble_views,
+    is_flip_averaged,
+    logits_of,
+    with_flip_averaging,
+)
 from .model_card import BENCHMARKS_DIR, OTHER_SOURCE, RELIABILITY_PLOT, write_model_card
 from .serving.artifact import MANIFEST_FILE, METRICS_FILE, read_artifact_info
 from .serving.classifier import predict_in_batches
@@ -325,7 +332,7 @@ def with_other_source(data: LabelledData, folder: Path | None, image_size: int) 
 
 
 def _ensemble_with(
-    model: keras.Model, info: Any, training: dict[str, Any], members: list[Path], splits_file: Path, flip_tta: bool
+    model: keras.Model, info: Any, training: dict[str, Any], members: list[Path], splits_file: Path, mirrors: str
 ) -> tuple[keras.Model, dict[str, Any]]:
     """`model` as the first member of an ensemble with the Keras models of `members`, and the manifest's
     `training` entry naming every member. A member whose run held out other images is refused: it may have
@@ -359,7 +366,8 @@ def _ensemble_with(
             keras.saving.load_model(member_dir / member.runtimes[SOURCE_RUNTIME], compile=False, safe_mode=True)
         )
         described.append(describe(member.manifest.get("training", {}), member.model_version))
-    return ensemble_of(models, flip_tta), {**training, "ensemble": {"members": described}}
+    joined = ensemble_of(models, mirrors)
+    return joined, {**training, "ensemble": {"members": described, "views": ensemble_views(joined)}}
 
 
 def calibrate_artifact(
@@ -369,17 +377,17 @@ def calibrate_artifact(
     output_dir: Path | None = None,
     target_accuracy: float | None = None,
     other_source: Path | None = None,
-    flip_tta: bool = False,
+    flip_tta: str | None = None,
     ensemble_with: list[Path] | None = None,
     perturbed_views: int = PERTURBED_VIEWS,
 ) -> dict[str, Any]:
     """Refit an artifact's temperature and uncertainty threshold on its run's val split, without retraining.
 
-    With `flip_tta`, a model without flip averaging gains it first (the same weights, three views averaged), so
-    that the temperature is fitted to the logits it will serve. With `ensemble_with` (artifacts of runs on the
-    same held-out splits), the model becomes the first member of an ensemble with them (`model.ensemble_of`),
-    and its temperature is fitted to the members' mean logits (with `flip_tta` too, each member's over the three
-    views).
+    With `flip_tta` ("both"), a model without flip averaging gains it first (the same weights, three views
+    averaged), so that the temperature is fitted to the logits it will serve. With `ensemble_with` (artifacts of
+    runs on the same held-out splits), the model becomes the first member of an ensemble with them
+    (`model.ensemble_of`), and its temperature is fitted to the mean logits of the members, each over the image
+    and with `flip_tta` its mirror images: "both" of them, or "one-each" (the members taking them in turn).
 
     Needs the artifact's Keras model. The class bias stays as stored. Metrics of val, test, shift and `other_source` (a folder), the
     manifest's `training.calibration`, the reliability diagram (in `benchmarks/`) and the model card are
@@ -401,11 +409,13 @@ def calibrate_artifact(
     loaded = model
     if ensemble_with:
         members = [Path(member) for member in ensemble_with]
-        model, training = _ensemble_with(model, info, training, members, splits_file, flip_tta)
+        model, training = _ensemble_with(model, info, training, members, splits_file, flip_tta or "none")
+    elif flip_tta == "one-each":
+        raise ValueError("one mirror image each needs an ensemble (ensemble_with)")
     elif flip_tta and not is_flip_averaged(model):
         model = with_flip_averaging(model)
     wrapped = model is not loaded
-    if flip_tta:
+    if flip_tta == "both":
         training = {**training, "settings": {**training.get("settings", {}), "flip_tta": True}}
     if target_accuracy is None:
         target_accuracy = training.get("settings", {}).get("uncertain_target_accuracy", UNCERTAIN_TARGET_ACCURACY)

@@ -266,8 +266,13 @@ def _add_calibrate_parser(commands) -> None:
     )
     parser.add_argument(
         "--flip-tta",
-        action="store_true",
-        help="first give a model without it flip averaging (the mean of the image and its two mirror images)",
+        nargs="?",
+        const="both",
+        choices=("both", "one-each"),
+        default=None,
+        help="serve mirror images too: alone, `both` gives a model without it flip averaging (the mean of the "
+        "image and its two mirror images); with --ensemble-with, each member sees the image and `both` mirror "
+        "images, or `one-each` (members take upside down and left to right in turn; half the forward passes)",
     )
     parser.add_argument(
         "--ensemble-with",

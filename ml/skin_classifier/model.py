@@ -200,9 +200,50 @@ class Flip(keras.layers.Layer):
         return {**super().get_config(), "axis": self.axis}
 
 
+# The views a model or ensemble member can see: the image as uploaded and its mirror images, each a Flip axis.
+IMAGE_VIEW = "image"
+MIRROR_AXES = {"flip_left_right": 2, "flip_up_down": 1}
+# What an ensemble's members see (`ensemble_of`): the image only; the image and both mirror images each; or the
+# image and one mirror image each, the members taking upside down and left to right in turn.
+MIRROR_MODES = ("none", "both", "one-each")
+
+
 def mirror_views(pixels):
     """The image and its two mirror images: the views flip averaging takes the mean of."""
-    return [pixels, Flip(2, name="flip_left_right")(pixels), Flip(1, name="flip_up_down")(pixels)]
+    return [pixels, *(Flip(axis, name=name)(pixels) for name, axis in MIRROR_AXES.items())]
+
+
+def member_views(mirrors: str, members: int) -> list[list[str]]:
+    """The views each of `members` ensemble members sees under a `MIRROR_MODES` mode, by name."""
+    if mirrors == "none":
+        return [[IMAGE_VIEW] for _ in range(members)]
+    if mirrors == "both":
+        return [[IMAGE_VIEW, *MIRROR_AXES] for _ in range(members)]
+    if mirrors == "one-each":
+        in_turn = ("flip_up_down", "flip_left_right")
+        return [[IMAGE_VIEW, in_turn[index % len(in_turn)]] for index in range(members)]
+    raise ValueError(f"mirrors must be one of {', '.join(MIRROR_MODES)}; got {mirrors!r}")
+
+
+def _named_views(pixels, names: set[str]) -> dict:
+    """The views of `pixels` that `names` asks for, each mirror image computed once."""
+    views = {IMAGE_VIEW: pixels}
+    for name, axis in MIRROR_AXES.items():
+        if name in names:
+            views[name] = Flip(axis, name=name)(pixels)
+    return views
+
+
+@keras.saving.register_keras_serializable(package="skin_classifier")
+class EnsembleAverage(keras.layers.Average):
+    """The mean of an ensemble's logits, recording which views each member saw (`served_model` rebuilds them)."""
+
+    def __init__(self, member_views: list[list[str]], **kwargs):
+        super().__init__(**kwargs)
+        self.member_views = [list(views) for views in member_views]
+
+    def get_config(self):
+        return {**super().get_config(), "member_views": self.member_views}
 
 
 def with_flip_averaging(model: keras.Model) -> keras.Model:
@@ -221,14 +262,14 @@ def is_flip_averaged(model: keras.Model) -> bool:
     return FLIP_CORE in {layer.name for layer in model.layers}
 
 
-def ensemble_of(models: list[keras.Model], flip_tta: bool = False) -> keras.Model:
+def ensemble_of(models: list[keras.Model], mirrors: str = "none") -> keras.Model:
     """One model answering with the mean of its members' logits, then a calibrated softmax of its own (1 and 0
     until fitted). Raw logits, not each member's calibrated ones: a member's temperature fitted on its own
     validation images says how sure it is there, not how much its vote is worth elsewhere (measured on other
     clinics' images: 0.691 balanced accuracy for two members' raw mean against 0.652 weighted by their
-    temperatures). With `flip_tta`, every member sees the image and its two mirror images, and all their logits
-    are averaged. The members' weights are shared, not copied; they must be single-view models of one backbone,
-    input size and class list."""
+    temperatures). `mirrors` (`MIRROR_MODES`) says which mirror images each member sees beside the image; all
+    their logits are averaged. The members' weights are shared, not copied; they must be single-view models of
+    one backbone, input size and class list."""
     if len(models) < 2:
         raise ValueError("an ensemble needs at least two members")
     first = models[0]
@@ -237,14 +278,15 @@ def ensemble_of(models: list[keras.Model], flip_tta: bool = False) -> keras.Mode
             raise ValueError("ensemble members must share one input size and one class list")
         if backbone_entry(member) != backbone_entry(first) or is_flip_averaged(member) or ensemble_members(member):
             raise ValueError(f"ensemble members are single-view models of one backbone; got {member.name}")
+    seen = member_views(mirrors, len(models))
     inputs = keras.Input(shape=first.input.shape[1:], name="image")
-    views = mirror_views(inputs) if flip_tta else [inputs]
+    views = _named_views(inputs, {name for names in seen for name in names})
     cores = [
         keras.Model(member.input, member.get_layer(LOGITS_LAYER).output, name=f"{MEMBER_PREFIX}{index}")
         for index, member in enumerate(models)
     ]
-    logits = [core(view) for core in cores for view in views]
-    averaged = keras.layers.Average(name=ENSEMBLE_AVERAGE, dtype="float32")(logits)
+    logits = [core(views[name]) for core, names in zip(cores, seen, strict=True) for name in names]
+    averaged = EnsembleAverage(seen, name=ENSEMBLE_AVERAGE, dtype="float32")(logits)
     outputs = CalibratedSoftmax(name=CALIBRATION_LAYER, dtype="float32")(averaged)
     return keras.Model(inputs, outputs, name=f"{first.name}{ENSEMBLE_SUFFIX}")
 
@@ -255,9 +297,14 @@ def ensemble_members(model: keras.Model) -> list[keras.Model]:
     return [model.get_layer(name) for index in range(len(names)) if (name := f"{MEMBER_PREFIX}{index}") in names]
 
 
-def _ensemble_flips(model: keras.Model) -> bool:
-    """Whether an `ensemble_of` model averages over mirror images too."""
-    return any(isinstance(layer, Flip) for layer in model.layers)
+def ensemble_views(model: keras.Model) -> list[list[str]]:
+    """The views each member of an `ensemble_of` model sees, by name. An ensemble saved before the average
+    recorded them has every member see the same views: all three with any Flip layer, else the image."""
+    average = model.get_layer(ENSEMBLE_AVERAGE)
+    if isinstance(average, EnsembleAverage):
+        return average.member_views
+    mirrors = "both" if any(isinstance(layer, Flip) for layer in model.layers) else "none"
+    return member_views(mirrors, len(ensemble_members(model)))
 
 
 def _classifier_core(model: keras.Model) -> keras.Model:
@@ -302,8 +349,14 @@ def served_model(model: keras.Model) -> keras.Model:
         views = [logits] + [logits_and_features(view)[0] for view in mirror_views(inputs)[1:]]
         logits = keras.layers.Average(dtype="float32")(views)
     elif members:
-        views = mirror_views(inputs) if _ensemble_flips(model) else [inputs]
-        others = [members[0](view) for view in views[1:]] + [member(view) for member in members[1:] for view in views]
+        seen = ensemble_views(model)
+        named = _named_views(inputs, {name for names in seen for name in names})
+        others = [
+            member(named[name])
+            for index, (member, names) in enumerate(zip(members, seen, strict=True))
+            for name in names
+            if (index, name) != (0, IMAGE_VIEW)  # the first member's image: `logits` above, with its features
+        ]
         logits = keras.layers.Average(dtype="float32")([logits, *others])
     probabilities = model.get_layer(CALIBRATION_LAYER)(logits)
     as_float = keras.layers.Activation("linear", dtype="float32")

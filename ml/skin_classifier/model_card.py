@@ -323,6 +323,26 @@ def _phase_text(phase: str, settings: dict[str, Any]) -> str:
     return f"the base from `{block}` on at {settings.get('fine_tune_learning_rate')}{schedule}"
 
 
+VIEW_NAMES = {"image": "the image", "flip_left_right": "mirrored left to right", "flip_up_down": "upside down"}
+
+
+def _member_views_text(ensemble: dict[str, Any], settings: dict[str, Any]) -> str:
+    """What each ensemble member sees, and so how many forward passes an answer costs."""
+    views = ensemble.get("views") or [
+        ["image", *(["flip_left_right", "flip_up_down"] if settings.get("flip_tta") else [])]
+    ] * len(ensemble["members"])
+    passes = sum(len(seen) for seen in views)
+    if all(seen == views[0] for seen in views):
+        if len(views[0]) == 1:
+            return f"one forward pass each ({passes} in all)"
+        return f"each member seeing the same {len(views[0])} images ({passes} forward passes)"
+    described = "; ".join(
+        f"member {index + 1}: " + ", ".join(VIEW_NAMES.get(view, view) for view in seen)
+        for index, seen in enumerate(views)
+    )
+    return f"each member seeing the image and other mirror images ({described}; {passes} forward passes)"
+
+
 def _architecture_text(training: dict[str, Any]) -> str:
     backbone = training.get("backbone", "vgg16")
     settings = training.get("settings", {})
@@ -356,9 +376,8 @@ def _architecture_text(training: dict[str, Any]) -> str:
         seeds = ", ".join(str(member.get("seed")) for member in members)
         parts.append(
             f"Served as an ensemble of {len(members)} models trained this way on the same splits (seeds {seeds}): "
-            "the mean of their logits under one temperature, "
-            + ("each member seeing the same three images" if settings.get("flip_tta") else "one forward pass each")
-            + "; the settings above are the first "
+            f"the mean of their logits under one temperature, {_member_views_text(training['ensemble'], settings)}"
+            "; the settings above are the first "
             "member's, and heat maps and the image-kind check read the first member's features."
         )
         minutes = [member.get("training_s") for member in members]

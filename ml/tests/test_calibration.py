@@ -354,6 +354,24 @@ def test_calibrate_with_flip_tta_serves_the_mean_of_the_mirror_images(trained_ru
     np.testing.assert_allclose(np.asarray(flipped(images)), expected, atol=1e-5)
 
 
+def test_one_mirror_image_each_is_refused_without_an_ensemble(trained_run, synthetic_dir, tmp_path):
+    output, artifact = trained_run
+    copy = shutil.copytree(artifact, tmp_path / "artifact")
+    with pytest.raises(ValueError, match="needs an ensemble"):
+        main(
+            [
+                "calibrate",
+                str(copy),
+                str(synthetic_dir),
+                "--splits",
+                str(output / "splits.json"),
+                "--flip-tta",
+                "one-each",
+            ]
+        )
+    assert (copy / "manifest.json").read_text() == (artifact / "manifest.json").read_text()  # nothing rewritten
+
+
 def test_calibrate_with_an_ensemble_serves_the_mean_of_the_members_calibrated_logits(
     trained_run, synthetic_dir, tmp_path
 ):
@@ -377,6 +395,7 @@ def test_calibrate_with_an_ensemble_serves_the_mean_of_the_members_calibrated_lo
     main(["calibrate", str(first), str(synthetic_dir), "--splits", splits, *ensemble_arguments])
     manifest = json.loads((first / "manifest.json").read_text())
     assert len(manifest["training"]["ensemble"]["members"]) == 2
+    assert manifest["training"]["ensemble"]["views"] == [["image"], ["image"]]  # no --flip-tta
     assert manifest["training"]["calibration"]["perturbed_views"] == 0  # the temperature saw val images alone
     assert manifest["runtimes"] == {"keras": "model.keras"}  # converted from the single model: stale, removed
     assert "ensemble of 2 models" in (first / "README.md").read_text()
