@@ -206,6 +206,7 @@ def _add_train_parser(commands) -> None:
         help="compute in bfloat16 (fast on GPUs and on CPUs with AMX); export stays float32",
     )
     _add_other_source_argument(parser)
+    _add_sources_arguments(parser)
     parser.add_argument("--seed", type=int, default=42, help="seed for the split, shuffling and augmentation")
     parser.add_argument(
         "--split-seed",
@@ -214,6 +215,59 @@ def _add_train_parser(commands) -> None:
     )
     parser.add_argument("--data-description", default=None, help="one paragraph on the data for the model card")
     parser.add_argument("--data-licence", default=None, help="the data set's licence, for the model card")
+
+
+def _add_sources_arguments(parser: argparse.ArgumentParser) -> None:
+    """Training on several sources, with a teacher's answers, and without learning where an image came from."""
+    group = parser.add_argument_group("several sources and distillation")
+    group.add_argument(
+        "--extra-source",
+        type=Path,
+        action="append",
+        default=[],
+        help="another folder-per-class data set (or a folder of them, one per source) to train on beside DATA_DIR, "
+        "its lesions grouped by a metadata.csv in it or beside it; repeatable. DATA_DIR's splits stay as they are",
+    )
+    group.add_argument(
+        "--source-holdout",
+        type=float,
+        default=0.15,
+        help="share of each extra source held out (lesion-grouped) and scored per source, never trained on "
+        "(default 0.15)",
+    )
+    group.add_argument(
+        "--source-balance",
+        choices=("none", "within-class"),
+        default="none",
+        help="within-class: every source with a class gets an equal share of that class's draws, so no source's "
+        "class mix becomes a prior (default none)",
+    )
+    group.add_argument(
+        "--epoch-size", type=int, default=0, help="draws per epoch (default: DATA_DIR's training images)"
+    )
+    group.add_argument(
+        "--detail-jitter",
+        type=float,
+        default=0.0,
+        help="chance that a training image is reduced to a random size and enlarged back, so blur says nothing "
+        "of the class (default 0)",
+    )
+    group.add_argument(
+        "--round-field",
+        type=float,
+        default=0.0,
+        help="chance that a training image gets a dermatoscope's dark round field (default 0)",
+    )
+    group.add_argument("--teacher", type=Path, help="artifact whose answers the student learns beside the labels")
+    group.add_argument(
+        "--teacher-cache", type=Path, help="folder for the teacher's cached answers (default: OUTPUT/../teacher-cache)"
+    )
+    group.add_argument(
+        "--distill-weight", type=float, default=0.5, help="the teacher's share of each target (default 0.5)"
+    )
+    group.add_argument(
+        "--distill-temperature", type=float, default=2.0, help="softening of the teacher's answers (default 2)"
+    )
 
 
 def _add_evaluate_parser(commands) -> None:
@@ -485,6 +539,16 @@ def run_train(args: argparse.Namespace) -> None:
         weight_decay=args.weight_decay,
         label_smoothing=args.label_smoothing,
         other_source=args.other_source,
+        extra_sources=tuple(args.extra_source),
+        source_holdout=args.source_holdout,
+        source_balance=args.source_balance,
+        epoch_size=args.epoch_size,
+        detail_jitter=args.detail_jitter,
+        round_field=args.round_field,
+        teacher=args.teacher,
+        teacher_cache=args.teacher_cache,
+        distill_weight=args.distill_weight,
+        distill_temperature=args.distill_temperature,
         mixed_precision=args.mixed_precision,
         data_description=description,
     )

@@ -6,7 +6,7 @@ import csv
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,14 @@ class LabelledData:
     class_names: list[str]
     splits: dict[str, np.ndarray]
     description: dict[str, Any]
+    # With extra sources (see `sources`): each image's source number (0: the main data set), the sources' names
+    # in that order, and each image's stable name ("<source>/<class folder>/<file>").
+    source_of: np.ndarray | None = None
+    source_names: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    # Training targets per image where they are not the labels alone (a teacher's answers mixed in: `distill`).
+    targets: np.ndarray | None = None
 
 
 def read_metadata_column(metadata_csv: str | Path, image_column: str, column: str) -> dict[str, str]:
@@ -108,7 +116,8 @@ def scan_image_folder(
             if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
                 paths.append(path)
                 labels.append(label)
-                groups.append(groups_by_image.get(path.stem, f"image:{path.relative_to(root)}"))
+                # an image the CSV leaves without a group (an empty cell) is its own group too
+                groups.append(groups_by_image.get(path.stem) or f"image:{path.relative_to(root)}")
     if not paths:
         raise ValueError(f"No images found under {root}")
     return ImageFolder(

@@ -27,7 +27,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,15 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from .augment import augmentation
 from .backbones.registry import get_backbone
-from .calibration import attach_reliability_plot, calibrate_and_evaluate, with_other_source
+from .calibration import (
+    attach_reliability_plot,
+    calibrate_and_evaluate,
+    logits_in_batches,
+    served_probabilities,
+    with_other_source,
+)
 from .dataset import (
     BALANCING,
     CACHE_FROZEN,
@@ -47,6 +54,7 @@ from .dataset import (
     scan_image_folder,
     split_by_group,
 )
+from .distill import soft_targets, teacher_agreement, teacher_probabilities
 from .distribute import distribution_strategy, is_chief, worker_index
 from .export import export_artifact
 from .jsonio import write_json
@@ -54,13 +62,19 @@ from .metrics import UNCERTAIN_TARGET_ACCURACY, plot_training_curves
 from .model import (
     build_model,
     frozen_prefix,
+    logits_of,
     set_trainable_from,
     trainable_suffix,
     with_flip_averaging,
 )
+from .serving.artifact import read_artifact_info
 from .serving.machine import cpu_name
+from .sources import HELD_OUT_PREFIX, MAIN_SOURCE, SOURCE_BALANCE, add_sources, draw_probabilities, held_out_report
 
 log = logging.getLogger(__name__)
+
+# The class whose share found is shown per source: the one a person must not be told is harmless.
+WATCHED_CLASS = "Melanoma"
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,18 @@ class TrainConfig:
     cached_views: int = 2
     weight_decay: float = 0.0  # above 0: AdamW with this decoupled weight decay, instead of Adam
     label_smoothing: float = 0.0
+    # Extra folder-per-class sources (or folders of them) trained on beside data_dir, each holding out a
+    # lesion-grouped `source_holdout` share to be scored on; see `sources`.
+    extra_sources: tuple[Path, ...] = ()
+    source_holdout: float = 0.15
+    source_balance: str = "none"  # "within-class": each source an equal share of its classes' draws
+    epoch_size: int = 0  # draws per epoch; 0: as many as data_dir's training images
+    detail_jitter: float = 0.0  # chance that a training image is reduced and enlarged back (augment.DetailJitter)
+    round_field: float = 0.0  # chance that a training image gets a dark round field (augment.RoundField)
+    teacher: Path | None = None  # an artifact whose answers the student learns beside the labels (see `distill`)
+    teacher_cache: Path | None = None  # where the teacher's answers are kept (default: output_dir/../teacher-cache)
+    distill_weight: float = 0.5  # the teacher's share of each training target
+    distill_temperature: float = 2.0
     other_source: Path | None = None  # images from other clinics: evaluated after training, never trained on
     mixed_precision: bool = False
     data_description: dict[str, str] = field(default_factory=dict)
@@ -118,6 +144,8 @@ class TrainConfig:
             raise ValueError(f"cache_frozen must be one of {CACHE_FROZEN}")
         if self.balancing not in BALANCING:
             raise ValueError(f"balancing must be one of {BALANCING}")
+        if self.source_balance not in SOURCE_BALANCE:
+            raise ValueError(f"source_balance must be one of {SOURCE_BALANCE}")
         self.image_size = self.image_size or get_backbone(self.backbone).image_size
         backbone = get_backbone(self.backbone)
         self.phase_blocks = tuple(self.phase_blocks or backbone.phase_blocks)
@@ -168,29 +196,6 @@ def class_weight_table(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return np.where(counts > 0, len(labels) / (num_classes * np.maximum(counts, 1)), 0.0).astype(np.float32)
 
 
-def augmentation(config: TrainConfig) -> keras.Sequential:
-    """Geometry (lesions have no up or left), and with `colour_jitter` the colour: other clinics' dermatoscopes
-    and lighting shift brightness, contrast and hue, which HAM10000's two sources barely vary."""
-    layers = [
-        keras.layers.RandomFlip("horizontal_and_vertical", seed=config.seed),
-        keras.layers.RandomRotation(config.rotation, fill_mode="reflect", seed=config.seed + 1),
-        keras.layers.RandomZoom(config.zoom, fill_mode="reflect", seed=config.seed + 2),
-    ]
-    if config.colour_jitter > 0:
-        strength = config.colour_jitter
-        layers.append(
-            keras.layers.RandomColorJitter(
-                value_range=(0, 255),
-                brightness_factor=strength,
-                contrast_factor=strength,
-                saturation_factor=(0.5 - strength / 2, 0.5 + strength / 2),
-                hue_factor=strength / 5,
-                seed=config.seed + 3,
-            )
-        )
-    return keras.Sequential(layers, name="augmentation")
-
-
 def training_batches(
     inputs: np.ndarray,
     labels: np.ndarray,
@@ -200,27 +205,38 @@ def training_batches(
     balanced_sampling: bool,
     seed: int,
     augment: keras.Sequential | None = None,
+    *,
+    targets: np.ndarray | None = None,
+    draw: np.ndarray | None = None,
+    epoch_size: int | None = None,
 ) -> tf.data.Dataset:
-    """An endless stream of shuffled training batches: (inputs, one-hot[, sample weights]).
+    """An endless stream of shuffled training batches: (inputs, targets[, sample weights]).
 
     `inputs` are uint8 images (N, H, W, 3), augmented on the fly, or cached activations (views, N, ...), one
-    random view per image. Balanced sampling draws images with probability inversely proportional to their
-    class's size, so each batch holds every class about equally.
+    random view per image. Targets are the labels one-hot, or `targets` (N, classes), e.g. a teacher's soft
+    answers mixed in. Balanced sampling draws images with probability inversely proportional to their class's
+    size, so each batch holds every class about equally; `draw` gives each image's chance instead (see
+    `sources.draw_probabilities`). An epoch is `epoch_size` draws (default: one per image), full batches only.
     """
-    one_hot = np.eye(num_classes, dtype=np.float32)[labels]
+    targets = np.eye(num_classes, dtype=np.float32)[labels] if targets is None else targets.astype(np.float32)
     cached = inputs.dtype != np.uint8
     counts = np.bincount(labels, minlength=num_classes)
-    draw = 1.0 / counts[labels] / num_classes if balanced_sampling else None
+    if draw is None and balanced_sampling:
+        draw = 1.0 / counts[labels] / num_classes
     rng = np.random.default_rng(seed)
-    size = min(batch_size, len(labels))  # a data set smaller than one batch still yields batches
+    draws = epoch_size or len(labels)
+    size = min(batch_size, draws)  # a data set smaller than one batch still yields batches
 
     def batches():
         while True:
-            order = rng.choice(len(labels), len(labels), p=draw) if balanced_sampling else rng.permutation(len(labels))
+            if draw is not None:
+                order = rng.choice(len(labels), draws, p=draw)
+            else:  # a pass over every image, in a new order each time
+                order = np.concatenate([rng.permutation(len(labels)) for _ in range(-(-draws // len(labels)))])[:draws]
             for start in range(0, len(order) - size + 1, size):  # full batches only
                 index = np.sort(order[start : start + size])
                 x = inputs[rng.integers(0, inputs.shape[0], len(index)), index] if cached else inputs[index]
-                batch = (x.astype(np.float32) if cached else x, one_hot[index])
+                batch = (x.astype(np.float32) if cached else x, targets[index])
                 yield batch if weights is None else (*batch, weights[labels[index]])
 
     sample_shape = inputs.shape[2:] if cached else inputs.shape[1:]
@@ -351,7 +367,18 @@ def load_data(config: TrainConfig) -> LabelledData:
         "skipped_files": int(len(folder.paths) - len(kept)),
         **config.data_description,
     }
-    return LabelledData(images, labels, folder.class_names, splits, description)
+    source = Path(config.data_dir).name
+    return LabelledData(
+        images,
+        labels,
+        folder.class_names,
+        splits,
+        description,
+        source_of=np.zeros(len(kept), np.int64),
+        source_names=[source],
+        keys=[f"{source}/{relative[i]}" for i in kept],
+        paths=[folder.paths[i] for i in kept],
+    )
 
 
 def cache_frozen_inputs(
@@ -418,8 +445,16 @@ def prepare_phase(
     Call inside the strategy's scope.
     """
     num_classes = len(data.class_names)
-    train_x, train_y = data.images[data.splits["train"]], data.labels[data.splits["train"]]
+    train_index = data.splits["train"]
+    train_x, train_y = data.images[train_index], data.labels[train_index]
     val_x, val_y = data.images[data.splits["val"]], data.labels[data.splits["val"]]
+    train_sources = data.source_of[train_index] if data.source_of is not None else np.zeros(len(train_index), int)
+    draw = (
+        draw_probabilities(train_y, train_sources, num_classes, config.balancing == "sampling", config.source_balance)
+        if len(data.source_names) > 1 or config.source_balance != "none"
+        else None
+    )
+    epoch_size = config.epoch_size or int(np.sum(train_sources == MAIN_SOURCE))
     set_trainable_from(model, phase.first_trainable_block)
     cached = phase.first_trainable_block in cache.get("train", {})
     if cached:
@@ -439,8 +474,11 @@ def prepare_phase(
         config.balancing == "sampling",
         config.seed,
         None if cached else augment,
+        targets=data.targets[train_index] if data.targets is not None else None,
+        draw=draw,
+        epoch_size=epoch_size,
     )
-    steps_per_epoch = max(1, len(train_y) // config.batch_size)
+    steps_per_epoch = max(1, epoch_size // config.batch_size)
     learning_rate = (
         keras.optimizers.schedules.CosineDecay(phase.learning_rate, steps_per_epoch * epochs, alpha=0.1)
         if phase.cosine_schedule
@@ -627,8 +665,9 @@ def training_record(
     settings = {
         k: (str(v) if isinstance(v, Path) else v)
         for k, v in asdict(config).items()
-        if k not in ("data_dir", "output_dir", "data_description", "other_source")
+        if k not in ("data_dir", "output_dir", "data_description", "other_source", "teacher", "teacher_cache")
     }
+    settings["extra_sources"] = data.source_names[1:]  # names, not this machine's paths
     return {
         "backbone": config.backbone,
         "settings": settings,
@@ -642,6 +681,36 @@ def training_record(
     }
 
 
+def with_teacher_targets(config: TrainConfig, data: LabelledData, teacher_dir: Path) -> LabelledData:
+    """`data` with training targets that mix the teacher's answers into the labels (`distill.soft_targets`)."""
+    train_index = data.splits["train"]
+    cache_dir = config.teacher_cache or Path(config.output_dir).parent / "teacher-cache"
+    answers = teacher_probabilities(
+        teacher_dir,
+        [data.keys[i] for i in train_index],
+        [data.paths[i] for i in train_index],
+        data.class_names,
+        cache_dir,
+    )
+    targets = np.eye(len(data.class_names), dtype=np.float32)[data.labels]
+    targets[train_index] = soft_targets(
+        answers, data.labels[train_index], len(data.class_names), config.distill_weight, config.distill_temperature
+    )
+    teacher = read_artifact_info(teacher_dir)
+    agreement = teacher_agreement(answers, data.labels[train_index])
+    log.info("Teacher %s agrees with %.1f%% of the training labels", teacher.model_version, 100 * agreement)
+    description = {
+        **data.description,
+        "teacher": {
+            "model_version": teacher.model_version,
+            "weight": config.distill_weight,
+            "temperature": config.distill_temperature,
+            "agreement_with_labels": round(agreement, 4),
+        },
+    }
+    return replace(data, targets=targets, description=description)
+
+
 def train(config: TrainConfig) -> Path | None:
     """Run the whole pipeline; returns the exported artifact folder (`output_dir/artifact`), or None on a
     worker that is not the chief (only the chief exports)."""
@@ -652,6 +721,22 @@ def train(config: TrainConfig) -> Path | None:
     output_dir.mkdir(parents=True, exist_ok=True)
     strategy = distribution_strategy()
     data = load_data(config)
+    if config.extra_sources:
+        data = add_sources(
+            data,
+            list(config.extra_sources),
+            config.image_size,
+            config.source_holdout,
+            config.split_seed if config.split_seed is not None else config.seed,
+            output_dir,
+            config.group_column,
+            config.image_column,
+        )
+    timings: dict[str, float] = {}
+    if config.teacher is not None:
+        started = time.perf_counter()
+        data = with_teacher_targets(config, data, Path(config.teacher))
+        timings["teacher_answers_s"] = round(time.perf_counter() - started, 1)
     with strategy.scope():
         model = build_model(
             len(data.class_names),
@@ -663,7 +748,6 @@ def train(config: TrainConfig) -> Path | None:
             config.colour_constancy,
             config.train_batchnorm,
         )
-    timings: dict[str, float] = {}
     history, best_phase, best_score = fit_phases(config, model, data, strategy, timings)
     if not is_chief():
         return None
@@ -681,6 +765,17 @@ def train(config: TrainConfig) -> Path | None:
         config.uncertain_target_accuracy,
         class_bias=None if config.tune_class_bias else np.zeros(len(data.class_names), np.float32),
     )
+    if len(data.source_names) > 1:
+        metrics["sources"] = held_out_report(
+            {
+                name: served_probabilities(final, logits_in_batches(logits_of(final), data.images[index]))
+                for name, index in data.splits.items()
+                if name.startswith(HELD_OUT_PREFIX)
+            },
+            data,
+            WATCHED_CLASS,
+        )
+        log.info("Held-out images of each source: %s", json.dumps(metrics["sources"]))
     timings["calibrate_and_evaluate_s"] = round(time.perf_counter() - started, 1)
     timings["total_s"] = round(time.perf_counter() - run_started, 1)
     training = training_record(

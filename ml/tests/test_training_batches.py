@@ -1,5 +1,6 @@
 import numpy as np
 
+from skin_classifier.augment import DetailJitter, RoundField
 from skin_classifier.train import TrainConfig, augmentation, load_data, training_batches
 
 
@@ -55,3 +56,41 @@ def test_colour_jitter_changes_the_colour_balance_and_keeps_pixels_in_range(tmp_
 
     assert colour_shift(0.0) < 2.0
     assert colour_shift(0.3) > 5.0
+
+
+def test_an_epoch_is_a_fixed_number_of_draws_from_the_given_chances_with_the_given_targets():
+    images = np.zeros((10, 4, 4, 3), np.uint8)
+    labels = np.array([0] * 5 + [1] * 5)
+    targets = np.full((10, 2), 0.5, np.float32)
+    draw = np.array([0.0] * 5 + [0.2] * 5)  # only class 1's images
+    batches = list(
+        training_batches(images, labels, 2, 4, None, False, 0, targets=targets, draw=draw, epoch_size=12).take(3)
+    )
+    assert [len(np.asarray(y)) for _, y in batches] == [4, 4, 4]
+    assert all(np.all(np.asarray(y) == 0.5) for _, y in batches)
+    weights = np.array([1.0, 3.0], np.float32)
+    _, _, sample_weights = next(iter(training_batches(images, labels, 2, 4, weights, False, 0, draw=draw)))
+    assert np.all(np.asarray(sample_weights) == 3.0)  # every draw is of class 1
+
+
+def test_detail_jitter_blurs_some_images_and_leaves_the_rest():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (64, 32, 32, 3)).astype(np.float32)  # noise: all fine detail
+
+    def detail(batch):  # mean absolute difference between neighbouring pixels
+        return np.abs(np.diff(np.asarray(batch), axis=2)).mean(axis=(1, 2, 3))
+
+    assert np.array_equal(np.asarray(DetailJitter(0.0)(images)), images)
+    jittered = np.asarray(DetailJitter(0.5, seed=1)(images))
+    changed = detail(jittered) < 0.9 * detail(images)
+    assert 0.2 < changed.mean() < 0.8, changed.mean()
+    assert np.array_equal(jittered[~changed], images[~changed])
+    assert np.array_equal(np.asarray(DetailJitter(1.0)(images, training=False)), images)
+
+
+def test_a_round_field_darkens_the_corners_and_keeps_the_centre():
+    images = np.full((16, 32, 32, 3), 200.0, np.float32)
+    framed = np.asarray(RoundField(1.0, seed=0)(images))
+    assert np.all(framed[:, 0, 0] <= 0.15 * 200 + 1e-3)  # corners are outside every field drawn
+    assert np.allclose(framed[:, 16, 16], 200.0)
+    assert np.array_equal(np.asarray(RoundField(0.0)(images)), images)
