@@ -27,21 +27,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 import numpy as np
 
+from skin_classifier.augment import augmentation
+from skin_classifier.batches import cache_activations, class_weight_table, evaluation_batches, training_batches
 from skin_classifier.calibration import fit_class_bias
 from skin_classifier.jsonio import write_json
 from skin_classifier.metrics import balanced_accuracy
 from skin_classifier.model import build_model, trainable_suffix
 from skin_classifier.serving.machine import cpu_name
-from skin_classifier.train import (
-    BalancedAccuracy,
-    TrainConfig,
-    augmentation,
-    cache_activations,
-    class_weight_table,
-    evaluation_batches,
-    load_data,
-    training_batches,
-)
+from skin_classifier.train import BalancedAccuracy, TrainConfig
+from skin_classifier.training_data import load_data
 
 
 def cached_features(config: TrainConfig, data, weights: str) -> dict[str, np.ndarray]:

@@ -27,7 +27,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from keras import ops
 
 from .augment import augmentation
 from .backbones.registry import get_backbone
+from .batches import cache_activations, class_weight_table, evaluation_batches, training_batches
 from .calibration import (
     attach_reliability_plot,
     calibrate_and_evaluate,
@@ -49,27 +50,21 @@ from .dataset import (
     BALANCING,
     CACHE_FROZEN,
     LabelledData,
-    decode_images,
-    read_metadata_column,
-    scan_image_folder,
-    split_by_group,
 )
-from .distill import soft_targets, teacher_agreement, teacher_probabilities
 from .distribute import distribution_strategy, is_chief, worker_index
 from .export import export_artifact
 from .jsonio import write_json
 from .metrics import UNCERTAIN_TARGET_ACCURACY, plot_training_curves
 from .model import (
     build_model,
-    frozen_prefix,
     logits_of,
     set_trainable_from,
     trainable_suffix,
     with_flip_averaging,
 )
-from .serving.artifact import read_artifact_info
 from .serving.machine import cpu_name
-from .sources import HELD_OUT_PREFIX, MAIN_SOURCE, SOURCE_BALANCE, add_sources, draw_probabilities, held_out_report
+from .sources import HELD_OUT_PREFIX, MAIN_SOURCE, SOURCE_BALANCE, draw_probabilities, held_out_report
+from .training_data import training_data
 
 log = logging.getLogger(__name__)
 
@@ -188,197 +183,6 @@ class BalancedAccuracy(keras.metrics.Metric):
     def reset_state(self):
         self.hits.assign(ops.zeros_like(self.hits))
         self.support.assign(ops.zeros_like(self.support))
-
-
-def class_weight_table(labels: np.ndarray, num_classes: int) -> np.ndarray:
-    """'Balanced' weights: every class contributes equally to the loss, however rare."""
-    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
-    return np.where(counts > 0, len(labels) / (num_classes * np.maximum(counts, 1)), 0.0).astype(np.float32)
-
-
-def training_batches(
-    inputs: np.ndarray,
-    labels: np.ndarray,
-    num_classes: int,
-    batch_size: int,
-    weights: np.ndarray | None,
-    balanced_sampling: bool,
-    seed: int,
-    augment: keras.Sequential | None = None,
-    *,
-    targets: np.ndarray | None = None,
-    draw: np.ndarray | None = None,
-    epoch_size: int | None = None,
-) -> tf.data.Dataset:
-    """An endless stream of shuffled training batches: (inputs, targets[, sample weights]).
-
-    `inputs` are uint8 images (N, H, W, 3), augmented on the fly, or cached activations (views, N, ...), one
-    random view per image. Targets are the labels one-hot, or `targets` (N, classes), e.g. a teacher's soft
-    answers mixed in. Balanced sampling draws images with probability inversely proportional to their class's
-    size, so each batch holds every class about equally; `draw` gives each image's chance instead (see
-    `sources.draw_probabilities`). An epoch is `epoch_size` draws (default: one per image), full batches only.
-    """
-    targets = np.eye(num_classes, dtype=np.float32)[labels] if targets is None else targets.astype(np.float32)
-    cached = inputs.dtype != np.uint8
-    counts = np.bincount(labels, minlength=num_classes)
-    if draw is None and balanced_sampling:
-        draw = 1.0 / counts[labels] / num_classes
-    rng = np.random.default_rng(seed)
-    draws = epoch_size or len(labels)
-    size = min(batch_size, draws)  # a data set smaller than one batch still yields batches
-
-    def batches():
-        while True:
-            if draw is not None:
-                order = rng.choice(len(labels), draws, p=draw)
-            else:  # a pass over every image, in a new order each time
-                order = np.concatenate([rng.permutation(len(labels)) for _ in range(-(-draws // len(labels)))])[:draws]
-            for start in range(0, len(order) - size + 1, size):  # full batches only
-                index = np.sort(order[start : start + size])
-                x = inputs[rng.integers(0, inputs.shape[0], len(index)), index] if cached else inputs[index]
-                batch = (x.astype(np.float32) if cached else x, targets[index])
-                yield batch if weights is None else (*batch, weights[labels[index]])
-
-    sample_shape = inputs.shape[2:] if cached else inputs.shape[1:]
-    signature: tuple[Any, ...] = (
-        tf.TensorSpec((None, *sample_shape), tf.float32 if cached else tf.uint8),
-        tf.TensorSpec((None, num_classes), tf.float32),
-    )
-    if weights is not None:
-        signature = (*signature, tf.TensorSpec((None,), tf.float32))
-    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    if not cached:
-
-        def prepare(pixels, *rest):
-            pixels = tf.cast(pixels, tf.float32)
-            return (augment(pixels, training=True) if augment is not None else pixels, *rest)
-
-        dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
-    return _shard_by_data(dataset).prefetch(2)
-
-
-def evaluation_batches(inputs: np.ndarray, labels: np.ndarray, num_classes: int, batch_size: int) -> tf.data.Dataset:
-    """Validation batches in order: uint8 images, or the first (un-augmented) view of cached activations."""
-    x = inputs[0] if inputs.dtype != np.uint8 else inputs
-    dataset = tf.data.Dataset.from_tensor_slices((x, np.eye(num_classes, dtype=np.float32)[labels]))
-    return _shard_by_data(dataset.batch(batch_size).map(lambda x, y: (tf.cast(x, tf.float32), y))).prefetch(2)
-
-
-def _shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return dataset.with_options(options)
-
-
-def cache_activations(
-    model: keras.Model,
-    images: np.ndarray,
-    blocks: list[str | None],
-    views: int,
-    augment: keras.Sequential | None,
-    batch_size: int,
-    pooled: bool = False,
-) -> dict[str | None, np.ndarray]:
-    """Frozen-part activations per phase (keyed by its first trainable block), shape (views, N, ...), float16.
-
-    `pooled` keeps only each map's spatial mean, as a 1x1 map: exact for a head that starts with global average
-    pooling, at a fraction of the memory.
-    """
-    prefix = frozen_prefix(model, blocks)
-    cached: dict[str | None, list[np.ndarray]] = {block: [] for block in blocks}
-    for view in range(views):
-        started = time.perf_counter()
-        chunks: dict[str | None, list[np.ndarray]] = {block: [] for block in blocks}
-        for start in range(0, len(images), batch_size):
-            pixels = tf.cast(images[start : start + batch_size], tf.float32)
-            if view > 0 and augment is not None:  # without augmentation every view is the plain image
-                pixels = augment(pixels, training=True)
-            outputs = prefix(pixels, training=False)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            for block, output in zip(blocks, outputs, strict=True):
-                output = ops.mean(output, axis=(1, 2), keepdims=True) if pooled else output
-                chunks[block].append(np.asarray(ops.cast(output, "float16")))
-        for block in blocks:
-            cached[block].append(np.concatenate(chunks[block]))
-        log.info(
-            "Cached frozen activations, view %d/%d of %d images, in %.0f s",
-            view + 1,
-            views,
-            len(images),
-            time.perf_counter() - started,
-        )
-    return {block: np.stack(arrays) for block, arrays in cached.items()}
-
-
-def load_data(config: TrainConfig) -> LabelledData:
-    """Decode the data set and split it: an optional shift split first, then lesion-grouped train/val/test."""
-    folder = scan_image_folder(config.data_dir, config.metadata_csv, config.group_column, config.image_column)
-    log.info("Found %d images in %d classes: %s", len(folder.paths), len(folder.class_names), folder.class_names)
-    images, kept = decode_images(folder.paths, config.image_size)
-    labels, groups = folder.labels[kept], folder.groups[kept]
-    held_out = {"val": config.val_fraction} | ({"test": config.test_fraction} if config.test_fraction else {})
-    shift = np.zeros(len(kept), dtype=bool)
-    if config.shift_holdout:
-        column, values = config.shift_holdout.split("=", 1)
-        metadata = read_metadata_column(
-            config.metadata_csv or Path(config.data_dir) / "metadata.csv", config.image_column, column
-        )
-        values_held_out = {value.strip() for value in values.split(",")}
-        shift = np.array([metadata.get(folder.paths[i].stem) in values_held_out for i in kept])
-        shift |= np.isin(groups, groups[shift])  # a group never straddles the shift split
-    rest = np.flatnonzero(~shift)
-    split_seed = config.seed if config.split_seed is None else config.split_seed
-    splits = {
-        name: rest[index] for name, index in split_by_group(labels[rest], groups[rest], held_out, split_seed).items()
-    }
-    if shift.any():
-        splits["shift"] = np.flatnonzero(shift)
-    if config.max_train_per_class:
-        rng = np.random.default_rng(config.seed)
-        splits["train"] = np.sort(
-            np.concatenate(
-                [
-                    rng.permutation(splits["train"][labels[splits["train"]] == c])[: config.max_train_per_class]
-                    for c in range(len(folder.class_names))
-                ]
-            )
-        )
-    relative = folder.relative_paths()
-    write_json(
-        Path(config.output_dir) / "splits.json",
-        {name: [relative[kept[i]] for i in index] for name, index in splits.items()},
-    )
-    log.info("Split sizes: %s", {name: len(index) for name, index in splits.items()})
-    split_text = f"stratified by class, seed {split_seed}; " + (
-        f"grouped by `{folder.group_column}` from the metadata ({len(np.unique(groups))} groups for {len(groups)} "
-        "images), no group in two splits"
-        if folder.group_column
-        else "no metadata, so every image is its own group"
-    )
-    if config.shift_holdout:
-        split_text += (
-            f"; the `shift` split holds every image with {config.shift_holdout.replace('=', ' in ')}, "
-            "never trained on, to measure a shift in body site"
-        )
-    description = {
-        "source": Path(config.data_dir).name,
-        "split": split_text,
-        "split_sizes": {name: len(index) for name, index in splits.items()},
-        "skipped_files": int(len(folder.paths) - len(kept)),
-        **config.data_description,
-    }
-    source = Path(config.data_dir).name
-    return LabelledData(
-        images,
-        labels,
-        folder.class_names,
-        splits,
-        description,
-        source_of=np.zeros(len(kept), np.int64),
-        source_names=[source],
-        keys=[f"{source}/{relative[i]}" for i in kept],
-        paths=[folder.paths[i] for i in kept],
-    )
 
 
 def cache_frozen_inputs(
@@ -681,36 +485,6 @@ def training_record(
     }
 
 
-def with_teacher_targets(config: TrainConfig, data: LabelledData, teacher_dir: Path) -> LabelledData:
-    """`data` with training targets that mix the teacher's answers into the labels (`distill.soft_targets`)."""
-    train_index = data.splits["train"]
-    cache_dir = config.teacher_cache or Path(config.output_dir).parent / "teacher-cache"
-    answers = teacher_probabilities(
-        teacher_dir,
-        [data.keys[i] for i in train_index],
-        [data.paths[i] for i in train_index],
-        data.class_names,
-        cache_dir,
-    )
-    targets = np.eye(len(data.class_names), dtype=np.float32)[data.labels]
-    targets[train_index] = soft_targets(
-        answers, data.labels[train_index], len(data.class_names), config.distill_weight, config.distill_temperature
-    )
-    teacher = read_artifact_info(teacher_dir)
-    agreement = teacher_agreement(answers, data.labels[train_index])
-    log.info("Teacher %s agrees with %.1f%% of the training labels", teacher.model_version, 100 * agreement)
-    description = {
-        **data.description,
-        "teacher": {
-            "model_version": teacher.model_version,
-            "weight": config.distill_weight,
-            "temperature": config.distill_temperature,
-            "agreement_with_labels": round(agreement, 4),
-        },
-    }
-    return replace(data, targets=targets, description=description)
-
-
 def train(config: TrainConfig) -> Path | None:
     """Run the whole pipeline; returns the exported artifact folder (`output_dir/artifact`), or None on a
     worker that is not the chief (only the chief exports)."""
@@ -720,23 +494,8 @@ def train(config: TrainConfig) -> Path | None:
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     strategy = distribution_strategy()
-    data = load_data(config)
-    if config.extra_sources:
-        data = add_sources(
-            data,
-            list(config.extra_sources),
-            config.image_size,
-            config.source_holdout,
-            config.split_seed if config.split_seed is not None else config.seed,
-            output_dir,
-            config.group_column,
-            config.image_column,
-        )
     timings: dict[str, float] = {}
-    if config.teacher is not None:
-        started = time.perf_counter()
-        data = with_teacher_targets(config, data, Path(config.teacher))
-        timings["teacher_answers_s"] = round(time.perf_counter() - started, 1)
+    data = training_data(config, timings)
     with strategy.scope():
         model = build_model(
             len(data.class_names),

@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
-from skin_classifier import distill
 from skin_classifier.dataset import scan_image_folder
 from skin_classifier.distill import cache_file, soft_targets, teacher_agreement, teacher_probabilities
 from skin_classifier.serving.artifact import read_artifact_info
-from skin_classifier.serving.classifier import load_classifier
+from skin_classifier.serving.classifier import Classifier, load_classifier
 from skin_classifier.synthetic import make_synthetic_dataset, write_mean_colour_artifact
 
 # The mean-colour teacher's classes: redder images lean to the first, greener to the second, bluer to the third.
@@ -51,7 +50,7 @@ def test_teacher_answers_follow_the_students_class_order_and_are_cached(teacher,
     def no_new_answers(*args, **kwargs):
         raise AssertionError("every answer was cached: the teacher must not run again")
 
-    monkeypatch.setattr(distill.Classifier, "predict_probabilities", no_new_answers)
+    monkeypatch.setattr(Classifier, "predict_probabilities", no_new_answers)
     again = teacher_probabilities(teacher, keys, folder.paths, folder.class_names, tmp_path / "cache")
     assert np.array_equal(again, answers)
 

@@ -18,7 +18,8 @@ from skin_classifier.sources import (
     scan_source,
 )
 from skin_classifier.synthetic import make_synthetic_dataset, write_mean_colour_artifact
-from skin_classifier.train import TrainConfig, load_data, train
+from skin_classifier.train import TrainConfig, train
+from skin_classifier.training_data import load_data
 
 CLASSES = ["Blue lesion", "Green lesion", "Red lesion"]
 

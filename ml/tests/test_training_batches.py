@@ -1,7 +1,9 @@
 import numpy as np
 
-from skin_classifier.augment import DetailJitter, RoundField
-from skin_classifier.train import TrainConfig, augmentation, load_data, training_batches
+from skin_classifier.augment import DetailJitter, RoundField, augmentation
+from skin_classifier.batches import training_batches
+from skin_classifier.train import TrainConfig
+from skin_classifier.training_data import load_data
 
 
 def test_a_data_set_smaller_than_one_batch_still_yields_batches():
