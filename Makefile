@@ -12,8 +12,8 @@ RUN ?= runs/latest
 ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run serve frontend up down train evaluate reference bench load format typecheck lint lint-python \
-	lint-frontend test test-repeat test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test \
+.PHONY: help setup lock run serve frontend up down train evaluate reference bench load format typecheck lint lint-lock \
+	lint-python lint-frontend test test-repeat test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test \
 	api-types clean
 
 help: ## list the commands
@@ -21,10 +21,19 @@ help: ## list the commands
 
 setup: $(VENV)/.installed frontend/node_modules/.installed ## install Python and Node dependencies (idempotent)
 
-$(VENV)/.installed: ml/pyproject.toml backend/pyproject.toml
+# Every Python package comes from uv.lock (pyproject.toml at the root makes ml/ and backend/ one uv workspace):
+# `uv sync --frozen` installs exactly the locked versions, both local packages editable, and removes anything
+# else. uv itself is pinned by the lock (ml's dev extra), so the same uv installs and checks it everywhere.
+UV := $(VENV)/bin/uv
+UV_LOCK := uv.lock
+LOCKED_UV_VERSION = $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' $(UV_LOCK))
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+$(VENV)/.installed: $(UV_LOCK) pyproject.toml ml/pyproject.toml backend/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e "ml[train,litert,onnx,export,dev]" -e "backend[dev]"
+	$(PY) -m pip install --quiet "uv==$(LOCKED_UV_VERSION)"
+	$(UV) sync --frozen --all-packages --all-extras --python $(PY)
 	touch $@
 
 frontend/node_modules/.installed: frontend/package-lock.json
@@ -73,7 +82,14 @@ format: setup ## rewrite the Python code: ruff's safe fixes, then ruff format
 typecheck: setup ## mypy: strict for backend/app and ml's serving modules, the rest of ml checked too
 	$(PY) -m mypy
 
-lint: lint-python lint-frontend ## every static check: ruff, ruff format --check, mypy, ESLint and tsc
+lint: lint-lock lint-python lint-frontend ## every static check: the lock, ruff, ruff format --check, mypy, ESLint, tsc
+
+lint-lock: $(VENV)/.installed ## uv.lock agrees with every pyproject.toml (if not, it says to run make lock)
+	UV=$(UV) scripts/check-lock.sh
+
+# `uv lock` keeps every locked version the pyproject files still allow; UPGRADE=1 takes the newest allowed.
+lock: $(VENV)/.installed ## update uv.lock after editing a pyproject.toml's dependencies (UPGRADE=1: newest versions)
+	$(UV) lock $(if $(UPGRADE),--upgrade)
 
 lint-python: setup ## ruff (rules and formatting) and mypy on the Python code
 	$(PY) -m ruff check .

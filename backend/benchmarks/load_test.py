@@ -60,6 +60,7 @@ from serve_benchmark import (  # noqa: E402
 
 from app.core.config import Settings  # noqa: E402
 from app.server import command_line  # noqa: E402
+from skin_classifier.serving.machine import packages_text  # noqa: E402
 
 PHASES = ("hostile", "clients", "burst", "soak")
 # A 512 MB host (Render's free tier) must survive all of it.
@@ -277,6 +278,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"- Date: {result['started_at']}; machine: {machine['cpu']}, {machine['usable_cores']} usable cores, "
             f"{machine.get('memory_gb')} GB; Python {machine['python']} on {machine['platform']}"
         ),
+        f"- Packages: {packages_text(machine.get('packages', {}))}",
         (
             f"- Model: {result['server'].get('model_version')} ({result['server'].get('runtime')}); upload: "
             f"{result['image']['bytes']:,}-byte JPEG, {result['image']['side']} px square"

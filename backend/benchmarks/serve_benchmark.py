@@ -35,6 +35,7 @@ import httpx
 import numpy as np
 
 from app.server import command_line
+from skin_classifier.serving.machine import packages_text
 from skin_classifier.serving.runtimes import AUTO, RUNTIMES
 
 # Clients sending back to back, from one person to a crowd.
@@ -382,6 +383,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"Model {server.get('model_version')} ({server.get('runtime')}), {result['image']['bytes']:,}-byte upload, "
             f"{result['machine']['cpu']} x{result['machine']['usable_cores']}"
         ),
+        f"Packages: {packages_text(result['machine'].get('packages', {}))}.",
         "",
         LEVEL_HEADER,
         "|---:|---:|---:|---:|---:|---:|---:|---:|",

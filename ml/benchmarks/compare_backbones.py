@@ -29,7 +29,7 @@ from skin_classifier.evaluate import evaluate_artifact
 from skin_classifier.jsonio import write_json
 from skin_classifier.model_card import OTHER_SOURCE
 from skin_classifier.serving.classifier import load_classifier
-from skin_classifier.serving.machine import cpu_name
+from skin_classifier.serving.machine import cpu_name, package_versions, packages_text
 
 
 def forward_ms(artifact: Path, runs: int = 30) -> float:
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = kept + rows
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},
         "rows": rows,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
         "# Backbones compared",
         "",
         (
-            f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
+            f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU); packages: "
+            f"{packages_text(report['machine']['packages'])}. Command: "
             f"`{report['command']}`. Balanced accuracy on validation (model selection), test (random lesions, "
             "touched once), shift (body sites never trained on, where a run held them out) and other clinics "
             "(dermoscopy from elsewhere, never trained on; plain accuracy beside it, to compare with always "

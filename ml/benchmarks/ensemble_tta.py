@@ -35,7 +35,7 @@ from skin_classifier.jsonio import write_json
 from skin_classifier.metrics import evaluate_probabilities
 from skin_classifier.model import CALIBRATION_LAYER, FLIP_CORE, ensemble_of, is_flip_averaged, logits_of, mirror_views
 from skin_classifier.serving.artifact import read_artifact_info
-from skin_classifier.serving.machine import cpu_name
+from skin_classifier.serving.machine import cpu_name, package_versions, packages_text
 
 SERVING_THREADS = 2  # the API's default INFERENCE_THREADS
 
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name}: {rows[-1]}", flush=True)
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},
         "other_source": {"folder": args.other_source.name, "images": len(labels)},
         "rows": rows,
     }
@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         "# Test-time augmentation and ensembles",
         "",
         (
-            f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU). Command: "
+            f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores, no GPU); packages: "
+            f"{packages_text(report['machine']['packages'])}. Command: "
             f"`{report['command']}`. Scored on `{args.other_source.name}` ({len(labels)} images never trained on; "
             f"always answering the largest class: accuracy {baseline['majority_baseline_accuracy']:.3f}). Cost: "
             f"each variant as one ONNX graph in ONNX Runtime on {SERVING_THREADS} threads, as the API serves it: "

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from skin_classifier.dataset import scan_image_folder
-from skin_classifier.serving.machine import machine_facts
+from skin_classifier.serving.machine import machine_facts, packages_text
 from skin_classifier.serving.preprocessing import decode
 from skin_classifier.serving.quality import THRESHOLDS, QualityMeasures, Thresholds, judge, measure
 
@@ -126,7 +126,7 @@ def run(
         "data_dir": data_dir.name,
         "images": count,
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *argv]),
-        "machine": machine_facts(("numpy", "pillow")),
+        "machine": machine_facts(),
         "tail_percentile": tail,
         "image_size": image_size,
         "thresholds": vars(chosen),
@@ -189,8 +189,8 @@ def markdown(report: dict) -> str:
         ),
         "",
         (
-            f"Machine: {machine['cpu']} ({machine['cores']} cores), Python {machine['python']}. "
-            f"Command: `{report['command']}`"
+            f"Machine: {machine['cpu']} ({machine['cores']} cores), Python {machine['python']}; packages: "
+            f"{packages_text(machine.get('packages', {}))}. Command: `{report['command']}`"
         ),
         "",
         "| warning | rule | images flagged | share |",

@@ -33,7 +33,7 @@ from skin_classifier.calibration import fit_class_bias
 from skin_classifier.jsonio import write_json
 from skin_classifier.metrics import balanced_accuracy
 from skin_classifier.model import build_model, trainable_suffix
-from skin_classifier.serving.machine import cpu_name
+from skin_classifier.serving.machine import cpu_name, package_versions, packages_text
 from skin_classifier.train import BalancedAccuracy, TrainConfig
 from skin_classifier.training_data import load_data
 
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
 
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
-        "machine": {"cpu": cpu_name(), "cores": os.cpu_count()},
+        "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},
         "method": "head only (phase 1) on cached frozen features, scored on the validation split; the test and "
         "shift splits are never scored",
         "split_sizes": {name: len(index) for name, index in data.splits.items()},
@@ -221,7 +221,10 @@ def main(argv: list[str] | None = None) -> None:
     lines = [
         "# Recipe search (validation balanced accuracy, head on frozen features)",
         "",
-        (f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores). Command: `{report['command']}`"),
+        (
+            f"Machine: {report['machine']['cpu']} ({report['machine']['cores']} cores); packages: "
+            f"{packages_text(report['machine']['packages'])}. Command: `{report['command']}`"
+        ),
         "",
         f"Split sizes: {report['split_sizes']}",
         "",

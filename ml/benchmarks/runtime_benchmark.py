@@ -77,10 +77,12 @@ def worker(runtime: str, artifact: Path, images_path: Path, latency_runs: int, b
 def machine() -> dict:
     from skin_classifier.serving.machine import machine_facts
 
-    return machine_facts(("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "onnxruntime", "numpy", "pillow"))
+    return machine_facts()
 
 
 def markdown(report: dict) -> str:
+    from skin_classifier.serving.machine import packages_text
+
     other = (report.get("other_source") or {}).get("folder")
     lines = [
         f"# Serving runtimes on {report['machine']['cpu']} ({report['machine']['cores']} cores)",
@@ -91,6 +93,8 @@ def markdown(report: dict) -> str:
             + (f" and {report['other_source']['samples']} of `{other}`" if other else "")
             + f". Command: `{report['command']}`"
         ),
+        "",
+        f"Packages: {packages_text(report['machine'].get('packages', {}))}.",
         "",
         (
             "| runtime | file MB | cold start s | batch-1 median ms | batch-1 p95 ms | images/s (batch "

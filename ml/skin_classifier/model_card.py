@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from .serving.artifact import CLASS_INDEX_FILE, INTENDED_USE, MANIFEST_FILE, METRICS_FILE, NOT_A_MEDICAL_DEVICE
+from .serving.machine import package_versions, packages_text
+from .source_card import data_sources_lines, held_out_sources_lines
 
 # The split of labelled images from another source (calibration.OTHER_SOURCE; no TensorFlow import here).
 OTHER_SOURCE = "other-source"
@@ -16,9 +18,10 @@ BENCHMARKS_DIR = "benchmarks"
 RELIABILITY_PLOT = "reliability.png"
 # A held-out split whose accuracy above the uncertainty threshold is this far below the target is called out.
 SHORTFALL = 0.05
-# Markdown reports shown in the card, in this order: ml/benchmarks/recipe_search.py, compare_backbones.py
-# and runtime_benchmark.py.
+# Markdown reports shown in the card, in this order: ml/benchmarks/levers.py, recipe_search.py,
+# compare_backbones.py and runtime_benchmark.py.
 REPORT_SECTIONS = {
+    "levers.md": "What each lever gave",
     "recipe_search.md": "How the recipe was chosen",
     "backbones.md": "Backbones compared",
     "runtimes.md": "Serving runtimes",
@@ -454,6 +457,7 @@ def write_model_card(artifact_dir: Path) -> None:
             f"Runtimes in this folder: {', '.join(f'`{name}`' for name in manifest['runtimes'])} "
             f"(default `{manifest['default_runtime']}`)."
         ),
+        f"Packages installed where this card was written (export, calibration): {packages_text(package_versions())}.",
         "",
         "## Intended use",
         "",
@@ -471,6 +475,7 @@ def write_model_card(artifact_dir: Path) -> None:
         f"- Split: {data.get('split', 'n/a')}",
         f"- Images per split: {json.dumps(data.get('split_sizes', {}))}",
         f"- Unreadable files skipped: {data.get('skipped_files', 0)}",
+        *data_sources_lines(data),
         "",
         "## Training",
         "",
@@ -492,6 +497,7 @@ def write_model_card(artifact_dir: Path) -> None:
     if not any(isinstance(r, dict) and "balanced_accuracy" in r for r in metrics.values()):
         lines += ["No evaluation figures were recorded for this artifact.", ""]
     lines += _other_source_section(metrics.get(OTHER_SOURCE), data.get("other_source", {}))
+    lines += held_out_sources_lines(metrics.get("sources"))
     lines += _calibration_section(artifact_dir, training.get("calibration", {}), metrics)
     lines += _image_kind_section(artifact_dir, manifest.get("image_kind"))
     for report_name, title in REPORT_SECTIONS.items():

@@ -502,27 +502,6 @@ def run_commands(path: Path) -> list[list[str]]:
     return [command for command in commands if command]
 
 
-def pip_installs(path: Path) -> list[tuple[set[str], set[str]]]:
-    """(options, requirements) of every `pip install` in the Dockerfile's RUN instructions."""
-    installs = []
-    for words in run_commands(path):
-        if "pip" in words and words[words.index("pip") + 1 : words.index("pip") + 2] == ["install"]:
-            arguments = words[words.index("pip") + 2 :]
-            installs.append(({a for a in arguments if a.startswith("-")}, {a for a in arguments if a[0] != "-"}))
-    return installs
-
-
-def test_backend_dockerfile_installs_serving_dependencies_only() -> None:
-    installs = pip_installs(BACKEND_DOCKERFILE)
-    assert len(installs) == 1, "one pip call: the local ./ml must satisfy the backend's skin-classifier requirement"
-    ((options, requirements),) = installs
-    # Exactly the two local packages with the extra of the runtime the shipped model uses by default.
-    manifest = json.loads((ROOT / "models" / "reference" / "manifest.json").read_text())
-    extra = RUNTIMES[manifest["default_runtime"]].extra
-    assert requirements == {f"./ml[{extra}]", f"./backend[{extra}]"}
-    assert options == {"--no-cache-dir"}
-
-
 def python_checks(path: Path) -> list[str]:
     """The code of every `python -c` command in the Dockerfile's RUN instructions."""
     return [words[words.index("-c") + 1] for words in run_commands(path) if words[:2] == ["python", "-c"]]
@@ -582,6 +561,8 @@ def test_backend_dockerignore_files_agree() -> None:
 @pytest.mark.parametrize(
     ("path", "sent"),
     [
+        ("pyproject.toml", True),  # the uv workspace the image installs from
+        ("uv.lock", True),
         ("ml/pyproject.toml", True),
         ("ml/README.md", True),  # the package metadata reads it
         ("ml/skin_classifier/serving/classifier.py", True),
@@ -604,6 +585,7 @@ def test_backend_dockerignore_files_agree() -> None:
         ("ml/skin_classifier.egg-info/PKG-INFO", False),
         ("ml/.venv/bin/python", False),
         ("README.md", False),
+        ("frontend/package-lock.json", False),
     ],
 )
 def test_backend_build_context_contents(path: str, sent: bool) -> None:

@@ -42,7 +42,7 @@ def test_make_help_lists_every_target() -> None:
 
 def test_lint_runs_python_and_frontend_checks() -> None:
     prerequisites = re.search(r"^lint:([^#\n]*)", MAKEFILE.read_text(encoding="utf-8"), re.M)
-    assert prerequisites and set(prerequisites.group(1).split()) == {"lint-python", "lint-frontend"}
+    assert prerequisites and set(prerequisites.group(1).split()) == {"lint-lock", "lint-python", "lint-frontend"}
     python = recipes()["lint-python"]
     assert python == ["$(PY) -m ruff check .", "$(PY) -m ruff format --check .", "$(PY) -m mypy"]
     assert recipes()["typecheck"] == ["$(PY) -m mypy"]
@@ -53,5 +53,7 @@ def test_pre_commit_runs_what_make_lint_runs() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     entries = [hook["entry"].replace(".venv/bin/python", "$(PY)") for hook in hooks]
-    expected = [line.removesuffix(" .") for line in recipes()["lint-python"]] + ["make lint-frontend"]
+    expected = (
+        ["make lint-lock"] + [line.removesuffix(" .") for line in recipes()["lint-python"]] + ["make lint-frontend"]
+    )
     assert entries == expected

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+# What a model's figures depend on beyond the code: the framework that trains and converts it, the runtimes that
+# serve it, and the array and image libraries (uv.lock pins them; a report names the ones it ran with).
+MODEL_PACKAGES = ("tensorflow-cpu", "tensorflow", "keras", "onnxruntime", "ai-edge-litert", "numpy", "pillow")
 
 
 def cgroup_cpu_quota(root: Path = CGROUP_ROOT) -> float | None:
@@ -66,12 +69,24 @@ def memory_gb() -> float | None:
     return round(kb / 2**20, 1)
 
 
-def machine_facts(packages: tuple[str, ...] = ()) -> dict[str, Any]:
-    """What a measured figure depends on: CPU, cores (all, and usable here), memory, Python, package versions."""
+def package_versions(packages: tuple[str, ...] = MODEL_PACKAGES) -> dict[str, str]:
+    """The version of each of `packages` installed in this environment (those not installed left out), so that
+    a report says which releases produced its figures."""
     versions = {}
     for package in packages:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
+    return versions
+
+
+def packages_text(versions: dict[str, str]) -> str:
+    """`tensorflow-cpu 2.21.0, keras 3.15.1, ...` for a Markdown report; "not recorded" for older reports."""
+    return ", ".join(f"{name} {version}" for name, version in versions.items()) or "not recorded"
+
+
+def machine_facts(packages: tuple[str, ...] = MODEL_PACKAGES) -> dict[str, Any]:
+    """What a measured figure depends on: CPU, cores (all, and usable here), memory, Python, package versions."""
+    versions = package_versions(packages)
     return {
         "cpu": cpu_name(),
         "cores": os.cpu_count(),
