@@ -119,7 +119,8 @@ def add_sources(
         source = scan_source(folder, data.class_names, group_column, image_column)
         decoded, kept = decode_images(source.paths, image_size)
         source_labels, source_groups = source.labels[kept], source.groups[kept]
-        source_keys = [source.keys()[i] for i in kept]
+        all_keys = source.keys()
+        source_keys = [all_keys[i] for i in kept]
         parts = (
             split_by_group(source_labels, source_groups, {"held_out": holdout}, seed)
             if holdout > 0
