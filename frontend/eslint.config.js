@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs'
 import js from '@eslint/js'
 import { defineConfig } from 'eslint/config'
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
+import i18next from 'eslint-plugin-i18next'
 import { importX } from 'eslint-plugin-import-x'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
@@ -63,6 +64,51 @@ export default defineConfig(
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Every word the page shows comes from the language catalogues (src/lib/locales): text and attributes a
+    // person reads, in components, are never literal.
+    files: ['src/**/*.tsx'],
+    ignores: ['src/**/*.test.tsx', 'src/testing/**'],
+    plugins: { i18next },
+    rules: {
+      'i18next/no-literal-string': [
+        'error',
+        {
+          mode: 'jsx-only',
+          'should-validate-template': true,
+          'jsx-attributes': {
+            exclude: [
+              'className',
+              'style',
+              'type',
+              'key',
+              'id',
+              'width',
+              'height',
+              'role',
+              'lang',
+              'list',
+              'accept',
+              'capture',
+              'htmlFor',
+              'viewBox',
+              'd',
+              'fill',
+              'stroke',
+              'strokeDasharray',
+              'textAnchor',
+              'points',
+              'focusable',
+              'aria-hidden',
+              'aria-describedby',
+              'aria-labelledby',
+              'data-.*',
+            ],
+          },
+        },
+      ],
     },
   },
 )

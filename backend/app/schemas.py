@@ -112,6 +112,13 @@ class RootResponse(BaseModel):
 class ModelClass(BaseModel):
     name: str
     description: str | None = Field(description="One plain-language sentence; null for a class not known to the API.")
+    descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "The same sentence in every language it is written in, by language code (en: English, as `description`;"
+            " hi: Hindi). Empty for a class not known to the API."
+        ),
+    )
     category: Literal["malignant", "pre-malignant", "benign", "unknown"]
     see_a_doctor: bool = Field(description="Malignant or pre-malignant: have any such lesion checked by a doctor.")
     test_recall: float | None = Field(

@@ -70,10 +70,13 @@ def test_model_card_describes_classes_data_and_calibration(
     melanoma, nevi, unknown = (classes[name] for name in CARD_CLASSES)
     assert melanoma["category"] == "malignant" and melanoma["see_a_doctor"] is True
     assert "skin cancer" in melanoma["description"]
+    assert melanoma["descriptions"]["en"] == melanoma["description"]
+    assert "त्वचा कैंसर" in melanoma["descriptions"]["hi"]  # "skin cancer", in Hindi
     assert nevi["category"] == "benign" and nevi["see_a_doctor"] is False
     assert unknown == {
         "name": "Lesion from another data set",
         "description": None,
+        "descriptions": {},
         "category": "unknown",
         "see_a_doctor": False,
         "test_recall": 1.0,
@@ -87,6 +90,7 @@ def test_model_card_without_metrics_leaves_figures_out(client) -> None:
     card = client.get("/model").json()
     assert [entry["name"] for entry in card["classes"]] == CLASS_NAMES
     assert all(entry["description"] is None and entry["category"] == "unknown" for entry in card["classes"])
+    assert all(entry["descriptions"] == {} for entry in card["classes"])
     assert all(entry["test_recall"] is None for entry in card["classes"])
     assert card["test"] is None and card["calibration"]["temperature"] is None
 
@@ -101,6 +105,7 @@ def test_reference_model_card_flags_the_lesions_to_have_checked(
     checked = {entry["name"] for entry in card["classes"] if entry["see_a_doctor"]}
     assert checked == {"Melanoma", "Basal cell carcinoma", "Actinic keratoses"}
     assert all(entry["description"] and entry["test_recall"] is not None for entry in card["classes"])
+    assert all(set(entry["descriptions"]) == {"en", "hi"} for entry in card["classes"])
     assert card["data"]["licence"].startswith("CC BY-NC")
 
 
@@ -125,3 +130,36 @@ def test_model_card_is_503_while_loading_then_200(
 
 def test_model_card_is_503_when_the_model_failed(missing_model_client) -> None:
     assert_error(missing_model_client.get("/model"), 503, "failed")
+
+
+def _is_devanagari(text: str) -> bool:
+    letters = [character for character in text if character.isalpha()]
+    return bool(letters) and all("\u0900" <= character <= "\u097f" for character in letters)
+
+
+def test_every_known_class_is_described_in_english_and_in_hindi() -> None:
+    """The page shows the Hindi beside the English: each must be there, and the Hindi written in Devanagari."""
+    from skin_classifier.serving.class_descriptions import describe_class, known_classes
+
+    assert len(known_classes()) == 7
+    for described in known_classes().values():
+        english, hindi = described.descriptions["en"], described.descriptions["hi"]
+        assert english == described.description and english.isascii()
+        assert _is_devanagari(hindi), (described.name, hindi)
+    assert describe_class("Lesion from another data set").descriptions == {}
+
+
+def test_a_description_missing_a_language_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from skin_classifier.serving import class_descriptions
+
+    (tmp_path / class_descriptions.DESCRIPTIONS_FILE).write_text(
+        json.dumps({"Melanoma": {"category": "malignant", "description": {"en": "A skin cancer."}}})
+    )
+    monkeypatch.setattr(class_descriptions, "files", lambda _package: tmp_path)
+    class_descriptions.known_classes.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="no description in hi"):
+            class_descriptions.known_classes()
+    finally:
+        monkeypatch.undo()
+        class_descriptions.known_classes.cache_clear()

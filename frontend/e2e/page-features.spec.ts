@@ -2,7 +2,7 @@
 // lesion followed over time in IndexedDB, Hindi beside English, and axe-core's accessibility check.
 import { readFile } from 'node:fs/promises'
 import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { extractText, getDocumentProxy } from 'unpdf'
 import type { components } from '../src/lib/api-schema'
 import { en } from '../src/lib/locales/en'
@@ -89,6 +89,47 @@ async function countHistoryRecords(page: Page): Promise<number[]> {
       }),
     HISTORY_DB,
   )
+}
+
+// The lines the page draws (as the browser lays them out: closed <details> and hidden parts left out) that hold a
+// word in Latin letters, leaving out those with the given parts (a file name, the model version).
+async function renderedLinesWithLatinWords(page: Page, except: string[]): Promise<string[]> {
+  const lines = (await page.locator('body').innerText()).split('\n').map((line) => line.trim())
+  return lines.filter((line) => /[A-Za-z]{2,}/.test(line) && !except.some((part) => line.includes(part)))
+}
+
+// Which fonts the browser drew an element's text with, from Chromium's own layout (DevTools protocol).
+async function fontsDrawing(page: Page, selector: string) {
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('DOM.enable')
+  await devtools.send('CSS.enable')
+  const { root } = await devtools.send('DOM.getDocument')
+  const { nodeId } = await devtools.send('DOM.querySelector', { nodeId: root.nodeId, selector })
+  const { fonts } = await devtools.send('CSS.getPlatformFontsForNode', { nodeId })
+  await devtools.detach()
+  return fonts
+}
+
+// Hindi text is drawn with the font the page brings, whatever fonts the system has: all of its letters by
+// Noto Sans Devanagari from the page, and other fonts draw no more glyphs than there are spaces.
+async function expectDrawnWithBundledFont(page: Page, element: Locator) {
+  await page.evaluate(() => document.fonts.ready)
+  const text = await element.innerText()
+  const loadedFaces = await page.evaluate(() => {
+    let loaded = 0
+    document.fonts.forEach((face) => {
+      if (face.family.replace(/"/g, '') === 'Noto Sans Devanagari' && face.status === 'loaded') loaded += 1
+    })
+    return loaded
+  })
+  expect(loadedFaces, 'the bundled Devanagari faces the page loaded').toBeGreaterThan(0)
+  expect(await page.evaluate((sample) => document.fonts.check('16px "Noto Sans Devanagari"', sample), text)).toBe(true)
+  await element.evaluate((node) => node.setAttribute('data-font-probe', ''))
+  const fonts = await fontsDrawing(page, '[data-font-probe]')
+  const bundled = fonts.find(({ familyName, isCustomFont }) => familyName === 'Noto Sans Devanagari' && isCustomFont)
+  expect(bundled?.glyphCount ?? 0, `the bundled font draws "${text}" (fonts used: ${JSON.stringify(fonts)})`).toBeGreaterThan(0)
+  const others = fonts.filter((font) => font !== bundled).reduce((sum, { glyphCount }) => sum + glyphCount, 0)
+  expect(others, 'glyphs drawn by other fonts: the spaces only').toBeLessThanOrEqual(text.split(' ').length - 1)
 }
 
 for (const width of [1280, 375]) {
@@ -228,25 +269,41 @@ for (const width of [1280, 375]) {
         await expect(page.getByRole('heading', { level: 1 })).toHaveText(hi.page.title)
         await expect(page.getByRole('button', { name: hi.upload.analyze, exact: true })).toBeVisible()
         await expect(page.getByRole('complementary', { name: hi.disclaimer.label })).toContainText(hi.disclaimer.text)
-        await expect(page.getByText(hi.page.descriptionsInEnglish)).toBeVisible()
         await expect(page.locator('html')).toHaveAttribute('lang', 'hi')
       }
       await expectHindi()
       await page.reload()
       await expectHindi()
       await expectNoSeriousAxeViolations(page, 'the Hindi page')
+      await expectDrawnWithBundledFont(page, page.getByRole('heading', { level: 1 }))
 
-      // An answer in Hindi: the class names and what to do next too.
-      await page.getByLabel('Choose an image file').setInputFiles(await loadTestImage(imagePath))
+      // An answer in Hindi: every word of the page, what the class means and what to do next too.
+      const photo = await loadTestImage(imagePath)
+      await page.getByLabel(hi.upload.chooseFile).setInputFiles(photo)
       const answered = page.waitForResponse((response) => response.url() === PREDICT_URL, { timeout: PREDICTION_TIMEOUT_MS })
       await page.getByRole('button', { name: hi.upload.analyze, exact: true }).click()
       const answer = (await (await answered).json()) as PredictionResponse
       await expect(page.getByRole('region', { name: hi.nextSteps.heading })).toContainText(hi.nextSteps.always)
       const hindiName = hi.classes[answer.predicted_class]
       if (hindiName) await expect(page.getByRole('meter', { name: hindiName })).toBeVisible()
+      const card = await modelCard(page)
+      const described = card.classes.find(({ name }) => name === answer.predicted_class)
+      const explanation = page.getByRole('region', { name: /का क्या मतलब है/ })
+      if (!answer.uncertain && described?.descriptions?.hi) {
+        await expect(explanation.getByTestId('class-description')).toHaveText(described.descriptions.hi)
+        await expect(explanation.getByTestId('class-category')).toContainText(
+          hi.classExplanation.categories[described.category],
+        )
+      }
+      await expect(page.getByRole('region', { name: hi.aboutModel.heading })).toContainText(
+        hi.aboutModel.standardIntendedUse,
+      )
+      const english = await renderedLinesWithLatinWords(page, [photo.name, answer.model_version])
+      test.info().annotations.push({ type: 'English lines with Hindi chosen', description: JSON.stringify(english) })
+      expect(english, 'rendered lines of English with Hindi chosen').toEqual([en.language.en])
       await expectNoSeriousAxeViolations(page, 'a Hindi result')
 
-      await page.getByRole('button', { name: en.language.en }).click()
+      await page.getByRole('button', { name: hi.language.en }).click()
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.page.title)
       await page.reload()
       await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.page.title)

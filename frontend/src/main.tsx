@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client'
 import '@/lib/i18n'
 import { App } from '@/app/App'
 import { AppErrorBoundary } from '@/app/AppErrorBoundary'
+import '@/styles/fonts.css'
 import '@/styles/index.css'
 
 const rootElement = document.getElementById('root')

@@ -71,6 +71,7 @@ def model_card(classifier: Classifier) -> ModelCardResponse:
             ModelClass(
                 name=name,
                 description=described.description,
+                descriptions=dict(described.descriptions),
                 category=described.category,
                 see_a_doctor=described.see_a_doctor,
                 test_recall=_number(scores.get("recall")),

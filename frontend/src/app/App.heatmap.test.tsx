@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { JsonBodyType } from 'msw'
 import { describe, expect, it } from 'vitest'
-import { HEATMAP_FALLBACK_DESCRIPTION } from '@/features/prediction/heatmap'
+import { en } from '@/lib/locales/en'
 import { confidentPrediction, HEATMAP_PNG, makeImageFile, notSkinPrediction, uncertainPrediction } from '@/testing/fixtures'
 import { answerPredictWith } from '@/testing/server'
 import { App } from './App'
@@ -75,8 +75,8 @@ describe('heat map over the photo', () => {
 
   it('falls back to a general sentence when the API sends no description', async () => {
     await analyze({ ...confidentPrediction, heatmap_description: null })
-    expect(queryOverlay(HEATMAP_FALLBACK_DESCRIPTION)).toBeInTheDocument()
-    expect(screen.getByTestId('heatmap-caption')).toHaveTextContent(HEATMAP_FALLBACK_DESCRIPTION)
+    expect(queryOverlay(en.heatmap.fallback)).toBeInTheDocument()
+    expect(screen.getByTestId('heatmap-caption')).toHaveTextContent(en.heatmap.fallback)
   })
 
   it('is absent, with its toggle, when the API sends no heat map', async () => {

@@ -25,7 +25,6 @@ import { historyEntry, reportInput } from './answer-exports'
 
 export function App() {
   const { t } = useTranslation()
-  const descriptionsNote = t('page.descriptionsInEnglish')
   return (
     <div className="page">
       <header className="page__header">
@@ -33,11 +32,6 @@ export function App() {
           <LanguageSwitch />
           <h1 className="page__title">{t('page.title')}</h1>
           <p className="page__lead">{t('page.lead')}</p>
-          {descriptionsNote && (
-            <p className="page__note" data-testid="descriptions-in-english">
-              {descriptionsNote}
-            </p>
-          )}
         </div>
       </header>
       <main className="page__inner page__main">
@@ -57,7 +51,8 @@ export function App() {
 function LesionClassifier() {
   const { t } = useTranslation()
   const [imageFile, setImageFile] = useState<File | null>(null)
-  const [fileProblem, setFileProblem] = useState('')
+  // A file the page refused to send; its problem is worded on each render, in the page's language.
+  const [refusedFile, setRefusedFile] = useState<File | null>(null)
   const [showHeatmap, setShowHeatmap] = useState(true)
   const prediction = usePrediction()
   const isAnalyzing = prediction.status === 'loading'
@@ -79,9 +74,9 @@ function LesionClassifier() {
 
   const handleFileChosen = (candidate: File) => {
     prediction.reset()
-    const problem = findImageFileProblem(candidate)
-    setFileProblem(problem)
-    setImageFile(problem ? null : candidate)
+    const refused = findImageFileProblem(candidate) !== ''
+    setRefusedFile(refused ? candidate : null)
+    setImageFile(refused ? null : candidate)
   }
 
   return (
@@ -98,7 +93,7 @@ function LesionClassifier() {
         {heatmap && (
           <HeatmapToggle description={heatmap.description} shown={showHeatmap} onShownChange={setShowHeatmap} />
         )}
-        <ErrorAlert message={fileProblem || prediction.errorMessage} />
+        <ErrorAlert message={(refusedFile && findImageFileProblem(refusedFile)) || prediction.errorMessage} />
         <button
           type="button"
           className="button button--primary analyze-button"
@@ -111,9 +106,7 @@ function LesionClassifier() {
           {isAnalyzing && <span className="spinner" aria-hidden="true" />}
           {isAnalyzing ? t('upload.analyzing') : t('upload.analyze')}
         </button>
-        <p className="photo-tips">
-          For the clearest result: good light, the lesion in the centre and in focus, about 10 cm away.
-        </p>
+        <p className="photo-tips">{t('upload.tips')}</p>
       </section>
       {result && <PredictionResult result={result} />}
       {steps && <NextSteps steps={steps} />}

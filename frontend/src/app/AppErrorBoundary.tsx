@@ -1,5 +1,6 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react'
 import { MedicalDisclaimer } from '@/features/disclaimer/components/MedicalDisclaimer'
+import { i18n } from '@/lib/i18n'
 
 // Shows a calm message instead of a blank page if rendering ever fails.
 export class AppErrorBoundary extends Component<{ children: ReactNode }, { hasError: boolean }> {
@@ -19,10 +20,10 @@ export class AppErrorBoundary extends Component<{ children: ReactNode }, { hasEr
       <main className="page__inner page__main">
         <MedicalDisclaimer />
         <div className="card" role="alert">
-          <h1 className="page__title">Something went wrong on this page</h1>
-          <p>The page hit an unexpected problem. Reloading usually fixes it.</p>
+          <h1 className="page__title">{i18n.t('crash.heading')}</h1>
+          <p>{i18n.t('crash.text')}</p>
           <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
-            Reload the page
+            {i18n.t('crash.reload')}
           </button>
         </div>
       </main>

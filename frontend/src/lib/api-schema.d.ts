@@ -177,6 +177,13 @@ export interface components {
              */
             description: string | null;
             /**
+             * Descriptions
+             * @description The same sentence in every language it is written in, by language code (en: English, as `description`; hi: Hindi). Empty for a class not known to the API.
+             */
+            descriptions?: {
+                [key: string]: string;
+            };
+            /**
              * Category
              * @enum {string}
              */

@@ -34,12 +34,19 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false }, // React escapes
   initAsync: false,
 })
-if (typeof document !== 'undefined') document.documentElement.lang = i18n.language
+
+// The document's language and title follow the page's language.
+function showLanguageInDocument(): void {
+  if (typeof document === 'undefined') return
+  document.documentElement.lang = i18n.language
+  document.title = i18n.t('page.title')
+}
+showLanguageInDocument()
 
 // Switches the page's language and remembers it in this browser.
 export async function changeLanguage(language: Language): Promise<void> {
   await i18n.changeLanguage(language)
-  document.documentElement.lang = language
+  showLanguageInDocument()
   storage()?.setItem(LANGUAGE_STORAGE_KEY, language)
 }
 

@@ -73,16 +73,19 @@ export const modelCard: ModelCardResponse = {
   model_version: '3f2a9c1b7d4e',
   runtime: 'onnx',
   backbone: 'efficientnet-lite2',
-  intended_use: 'Education and research. Not a medical device; it does not diagnose.',
+  // The statement every artifact carries unless its manifest says otherwise (skin_classifier.serving.artifact).
+  intended_use:
+    'Education, research and software development: showing what an image classifier trained on dermatoscopic ' +
+    'images does with a photo. Not a medical device; it does not diagnose.',
   disclaimer: 'For education and research only.',
   classes: [
-    { name: 'Actinic keratoses', description: 'Rough, scaly patches from sun exposure.', category: 'pre-malignant', see_a_doctor: true, test_recall: 0.267, test_support: 15 },
-    { name: 'Basal cell carcinoma', description: 'The most common skin cancer.', category: 'malignant', see_a_doctor: true, test_recall: 0.767, test_support: 30 },
-    { name: 'Benign keratosis-like lesions', description: 'Harmless growths.', category: 'benign', see_a_doctor: false, test_recall: 0.596, test_support: 57 },
-    { name: 'Dermatofibroma', description: 'A small, firm, harmless bump.', category: 'benign', see_a_doctor: false, test_recall: 0.333, test_support: 9 },
-    { name: 'Melanocytic nevi', description: 'Ordinary moles.', category: 'benign', see_a_doctor: false, test_recall: 0.739, test_support: 628 },
-    { name: 'Melanoma', description: 'A skin cancer of the pigment cells.', category: 'malignant', see_a_doctor: true, test_recall: 0.617, test_support: 60 },
-    { name: 'Vascular lesions', description: 'Harmless marks made of small blood vessels.', category: 'benign', see_a_doctor: false, test_recall: 0.727, test_support: 11 },
+    { name: 'Actinic keratoses', description: 'Rough, scaly patches from sun exposure.', descriptions: { en: 'Rough, scaly patches from sun exposure.', hi: 'धूप से बने खुरदरे, पपड़ीदार धब्बे।' }, category: 'pre-malignant', see_a_doctor: true, test_recall: 0.267, test_support: 15 },
+    { name: 'Basal cell carcinoma', description: 'The most common skin cancer.', descriptions: { en: 'The most common skin cancer.', hi: 'त्वचा का सबसे आम कैंसर।' }, category: 'malignant', see_a_doctor: true, test_recall: 0.767, test_support: 30 },
+    { name: 'Benign keratosis-like lesions', description: 'Harmless growths.', descriptions: { en: 'Harmless growths.', hi: 'हानिरहित उभार।' }, category: 'benign', see_a_doctor: false, test_recall: 0.596, test_support: 57 },
+    { name: 'Dermatofibroma', description: 'A small, firm, harmless bump.', descriptions: { en: 'A small, firm, harmless bump.', hi: 'एक छोटी, सख़्त, हानिरहित गाँठ।' }, category: 'benign', see_a_doctor: false, test_recall: 0.333, test_support: 9 },
+    { name: 'Melanocytic nevi', description: 'Ordinary moles.', descriptions: { en: 'Ordinary moles.', hi: 'साधारण तिल।' }, category: 'benign', see_a_doctor: false, test_recall: 0.739, test_support: 628 },
+    { name: 'Melanoma', description: 'A skin cancer of the pigment cells.', descriptions: { en: 'A skin cancer of the pigment cells.', hi: 'रंग बनाने वाली कोशिकाओं का त्वचा कैंसर।' }, category: 'malignant', see_a_doctor: true, test_recall: 0.617, test_support: 60 },
+    { name: 'Vascular lesions', description: 'Harmless marks made of small blood vessels.', descriptions: { en: 'Harmless marks made of small blood vessels.', hi: 'छोटी रक्त-वाहिकाओं से बने हानिरहित निशान।' }, category: 'benign', see_a_doctor: false, test_recall: 0.727, test_support: 11 },
   ],
   data: { description: 'HAM10000 dermatoscopic images.', licence: 'CC BY-NC 4.0', split_sizes: { test: 810 } },
   calibration: { temperature: 1.9152, fitted_on: 'val', test_expected_calibration_error: 0.0416, uncertainty_threshold: 0.45 },

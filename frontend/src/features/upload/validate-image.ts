@@ -1,26 +1,38 @@
-import { MAX_UPLOAD_BYTES, MAX_UPLOAD_MEGABYTES } from '@/config'
+import { MAX_UPLOAD_BYTES } from '@/config'
+import { i18n } from '@/lib/i18n'
+import { formatNumber } from '@/lib/intl'
+
+const MEGABYTE = 1024 * 1024
 
 // Returns a message saying why the file cannot be sent, or '' when it is fine.
 export function findImageFileProblem(file: File | undefined): string {
   if (!file) {
-    return 'No file was chosen. Please choose a photo.'
+    return i18n.t('upload.noFile')
   }
   if (!file.type || !file.type.startsWith('image/')) {
-    return `"${file.name}" is not an image. Please choose a photo (JPEG or PNG).`
+    return i18n.t('upload.notAnImage', { name: file.name })
   }
   if (file.size === 0) {
-    return `"${file.name}" is empty. Please choose another photo.`
+    return i18n.t('upload.emptyFile', { name: file.name })
   }
   if (file.size > MAX_UPLOAD_BYTES) {
-    return `"${file.name}" is ${formatMegabytes(file.size)}, which is over the ${MAX_UPLOAD_MEGABYTES} MB limit. Please choose a smaller photo.`
+    return i18n.t('upload.tooLarge', {
+      name: file.name,
+      size: formatMegabytes(file.size),
+      limit: formatFileSize(MAX_UPLOAD_BYTES),
+    })
   }
   return ''
 }
 
+// 5767168 -> "5.5 MB"; a whole number of megabytes has no decimals ("10 MB").
 export function formatMegabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+  const megabytes = bytes / MEGABYTE
+  return i18n.t('upload.megabytes', { value: formatNumber(megabytes, Number.isInteger(megabytes) ? 0 : 1) })
 }
 
 export function formatFileSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : formatMegabytes(bytes)
+  return bytes < MEGABYTE
+    ? i18n.t('upload.kilobytes', { value: formatNumber(Math.max(1, Math.round(bytes / 1024))) })
+    : formatMegabytes(bytes)
 }

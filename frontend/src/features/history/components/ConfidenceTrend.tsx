@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next'
+import { formatDate, formatPercent } from '@/lib/intl'
 import type { HistoryEntry } from '../history-store'
 
 const WIDTH = 320
@@ -9,6 +11,8 @@ const LINES = [
   { colour: '#1d4ed8', dash: '6 3' },
   { colour: '#15803d', dash: '2 3' },
 ]
+// The date under each photo's point: day and month, written the page's way.
+const AXIS_DATE: Intl.DateTimeFormatOptions = { day: '2-digit', month: '2-digit' }
 
 // The classes that were on top in any photo, most often first (at most three).
 export function trendClasses(entries: HistoryEntry[]): string[] {
@@ -28,6 +32,7 @@ type ConfidenceTrendProps = {
 
 // A small line chart: the top classes' confidences, photo by photo in date order, with a legend in words.
 export function ConfidenceTrend({ entries, label, nameOf }: ConfidenceTrendProps) {
+  useTranslation() // figures and dates are written again when the language changes
   const classes = trendClasses(entries)
   const innerWidth = WIDTH - PAD.left - PAD.right
   const innerHeight = HEIGHT - PAD.top - PAD.bottom
@@ -43,13 +48,13 @@ export function ConfidenceTrend({ entries, label, nameOf }: ConfidenceTrendProps
           <g key={level}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(level)} y2={y(level)} className="trend__grid" />
             <text x={PAD.left - 4} y={y(level) + 4} textAnchor="end" className="trend__axis">
-              {level * 100}%
+              {formatPercent(level, 0)}
             </text>
           </g>
         ))}
         {entries.map((entry, index) => (
           <text key={entry.id} x={x(index)} y={HEIGHT - 6} textAnchor="middle" className="trend__axis">
-            {entry.takenAt.slice(5, 10)}
+            {formatDate(entry.takenAt, AXIS_DATE)}
           </text>
         ))}
         {classes.map((name, line) => {
@@ -73,7 +78,7 @@ export function ConfidenceTrend({ entries, label, nameOf }: ConfidenceTrendProps
                 <line x1="0" x2="24" y1="4" y2="4" stroke={LINES[line]?.colour} strokeWidth={2} strokeDasharray={LINES[line]?.dash} />
               </svg>{' '}
               {nameOf(name)}:{' '}
-              {entries.map((entry) => `${(confidenceOf(entry, name) * 100).toFixed(0)}%`).join(' → ')}
+              {entries.map((entry) => formatPercent(confidenceOf(entry, name), 0)).join(' → ')}
             </li>
           ))}
         </ul>

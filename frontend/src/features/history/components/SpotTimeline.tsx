@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next'
+import { formatDate, formatPercent } from '@/lib/intl'
 import type { SpotWithEntries } from '../history-store'
 import { ConfidenceTrend } from './ConfidenceTrend'
 
@@ -7,26 +8,22 @@ type SpotTimelineProps = {
   nameOf: (className: string) => string
 }
 
-function formatDate(iso: string, language: string): string {
-  return new Date(iso).toLocaleDateString(language === 'hi' ? 'hi-IN' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric' })
-}
-
 // One followed spot: its photos side by side in date order, each with its answer, and the chart over time.
 export function SpotTimeline({ spot, nameOf }: SpotTimelineProps) {
-  const { t, i18n } = useTranslation()
+  const { t } = useTranslation()
   const headingId = `spot-${spot.id}-heading`
   return (
     <section className="spot" aria-labelledby={headingId} data-testid="spot">
       <h3 id={headingId}>{t('history.spotHeading', { name: spot.name, count: spot.entries.length })}</h3>
       <ol className="spot__photos" data-testid="spot-photos">
         {spot.entries.map((entry) => {
-          const date = formatDate(entry.takenAt, i18n.language)
+          const date = formatDate(entry.takenAt)
           return (
             <li key={entry.id} className="spot__photo" data-testid="spot-photo">
               <img src={entry.photo} alt={t('history.photoAlt', { name: spot.name, date })} />
               <p className="spot__date">{date}</p>
               <p className="spot__answer">
-                {entry.topClass ? nameOf(entry.topClass) : '?'} · {(entry.confidence * 100).toFixed(1)}%
+                {entry.topClass ? nameOf(entry.topClass) : '?'} · {formatPercent(entry.confidence)}
               </p>
             </li>
           )

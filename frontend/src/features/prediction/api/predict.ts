@@ -27,7 +27,7 @@ const IMAGE_KINDS: readonly ImageKind[] = ['dermoscopy', 'skin-photo', 'not-skin
 
 export class UnexpectedResponseError extends Error {
   constructor() {
-    super('The analysis server sent an answer this page does not understand. Please check the API address and try again.')
+    super('The analysis server sent an answer this page does not understand.')
     this.name = 'UnexpectedResponseError'
   }
 }

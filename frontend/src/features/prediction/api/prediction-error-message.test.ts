@@ -1,5 +1,7 @@
 import { AxiosError, AxiosHeaders, CanceledError } from 'axios'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { changeLanguage } from '@/lib/i18n'
+import { hi } from '@/lib/locales/hi'
 import { UnexpectedResponseError } from './predict'
 import { predictionErrorMessage } from './prediction-error-message'
 
@@ -49,5 +51,21 @@ describe('predictionErrorMessage', () => {
 
   it('passes on the words of an error the page raised itself', () => {
     expect(predictionErrorMessage(new UnexpectedResponseError())).toMatch(/does not understand/)
+  })
+})
+
+describe('predictionErrorMessage in Hindi', () => {
+  beforeEach(() => changeLanguage('hi'))
+  afterEach(() => changeLanguage('en'))
+
+  it("words every failure in Hindi, adding the server's own words after them", () => {
+    expect(predictionErrorMessage(new AxiosError('timeout', 'ECONNABORTED'))).toBe(hi.errors.timeout)
+    expect(predictionErrorMessage(answeredWith(413, {}))).toBe(
+      'यह तस्वीर सर्वर के लिए बहुत बड़ी है। कृपया 10 मेगाबाइट से छोटी तस्वीर चुनें।',
+    )
+    expect(predictionErrorMessage(answeredWith(422, { detail: 'Not skin.' }))).toBe(
+      `${hi.errors.unreadable} (सर्वर का संदेश: Not skin.)`,
+    )
+    expect(predictionErrorMessage(new UnexpectedResponseError())).toBe(hi.errors.unexpectedAnswer)
   })
 })

@@ -1,5 +1,7 @@
 import { render, screen, within } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { changeLanguage } from '@/lib/i18n'
+import { hi } from '@/lib/locales/hi'
 import { modelCard } from '@/testing/fixtures'
 import { AboutModel } from './AboutModel'
 
@@ -18,7 +20,7 @@ describe('AboutModel', () => {
 
   it('gives the data licence and the calibration', () => {
     render(<AboutModel card={modelCard} />)
-    expect(screen.getByText('Data licence: CC BY-NC 4.0')).toBeInTheDocument()
+    expect(screen.getByText('CC BY-NC 4.0').closest('li')).toHaveTextContent('Data licence: CC BY-NC 4.0')
     expect(screen.getByText(/temperature 1\.92, fitted on the val split/)).toBeInTheDocument()
     expect(screen.getByText(/differ by 4\.2% on average/)).toBeInTheDocument()
     expect(screen.getByText(/When no class reaches 45\.0% confidence/)).toHaveTextContent(
@@ -37,5 +39,25 @@ describe('AboutModel', () => {
     expect(screen.getByRole('row', { name: /^Class A/ })).toHaveTextContent('not measured')
     expect(screen.queryByText(/Data licence/)).not.toBeInTheDocument()
     expect(screen.queryByText(/cannot tell/)).not.toBeInTheDocument()
+  })
+})
+
+describe('AboutModel in Hindi', () => {
+  beforeEach(() => changeLanguage('hi'))
+  afterEach(() => changeLanguage('en'))
+
+  it('names the classes, figures and the use in Hindi, with Indian digit grouping', () => {
+    const card = { ...modelCard, classes: modelCard.classes.map((entry) => ({ ...entry, test_support: 1628 })) }
+    render(<AboutModel card={card} />)
+    const region = screen.getByRole('region', { name: hi.aboutModel.heading })
+    expect(region).toHaveTextContent(hi.aboutModel.standardIntendedUse)
+    expect(within(region).getByRole('row', { name: /^मेलेनोमा/ })).toHaveTextContent('1,628 तस्वीरों में से 61.7%')
+    expect(within(region).getByRole('row', { name: /^एक्टिनिक केराटोसिस/ })).toHaveTextContent(hi.aboutModel.weak)
+    expect(screen.getByText(/तापमान 1\.92, सत्यापन वाले हिस्से पर/)).toBeInTheDocument()
+  })
+
+  it("shows a model's own statement of its use as sent, marked as English", () => {
+    render(<AboutModel card={{ ...modelCard, intended_use: 'Teaching only.' }} />)
+    expect(screen.getByText('Teaching only.')).toHaveAttribute('lang', 'en')
   })
 })

@@ -1,7 +1,12 @@
 import { render, screen } from '@testing-library/react'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { changeLanguage } from '@/lib/i18n'
+import { hi } from '@/lib/locales/hi'
 import { modelCard } from '@/testing/fixtures'
+import { textWithLatinWords } from '@/testing/latin-text'
+import { nextSteps } from '../next-steps'
 import { ClassExplanation } from './ClassExplanation'
+import { NextSteps } from './NextSteps'
 
 function classNamed(name: string) {
   const found = modelCard.classes.find((entry) => entry.name === name)
@@ -37,5 +42,39 @@ describe('ClassExplanation', () => {
     expect(screen.getByTestId('class-description')).toHaveTextContent('No description is available for this class.')
     expect(screen.getByTestId('class-category')).toHaveTextContent('Category: not known')
     expect(screen.queryByTestId('see-a-doctor')).not.toBeInTheDocument()
+  })
+})
+
+describe('ClassExplanation in Hindi', () => {
+  beforeEach(() => changeLanguage('hi'))
+  afterEach(() => changeLanguage('en'))
+
+  it.each(modelCard.classes.map((entry) => [entry.name, entry] as const))(
+    'gives what %s means, its category and what to do next in Hindi',
+    (_name, modelClass) => {
+      const steps = nextSteps({ category: modelClass.category, uncertain: false, imageKind: 'dermoscopy' })
+      render(
+        <>
+          <ClassExplanation modelClass={modelClass} />
+          <NextSteps steps={steps} />
+        </>,
+      )
+      expect(screen.getByRole('heading', { name: /का क्या मतलब है/ })).toHaveTextContent(hi.classes[modelClass.name] ?? '')
+      expect(screen.getByTestId('next-steps-advice')).toHaveTextContent(hi.nextSteps.advice[modelClass.category])
+      expect(screen.getByTestId('class-category')).toHaveTextContent(hi.classExplanation.categories[modelClass.category])
+      expect(screen.getByTestId('class-description')).toHaveTextContent(modelClass.descriptions?.hi ?? '')
+      if (modelClass.see_a_doctor) {
+        expect(screen.getByTestId('see-a-doctor')).toHaveTextContent(hi.classExplanation.seeADoctorTitle)
+      }
+      expect(screen.queryByTestId('description-language-note')).not.toBeInTheDocument()
+      expect(textWithLatinWords(document.body)).toEqual([])
+    },
+  )
+
+  it('shows the English description, marked and said to be English, when the API has no Hindi one', () => {
+    const melanoma = { ...classNamed('Melanoma'), descriptions: { en: 'A skin cancer of the pigment cells.' } }
+    render(<ClassExplanation modelClass={melanoma} />)
+    expect(screen.getByTestId('class-description')).toHaveAttribute('lang', 'en')
+    expect(screen.getByTestId('description-language-note')).toHaveTextContent(hi.classExplanation.onlyInEnglish)
   })
 })

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import { className as translatedName } from '@/lib/i18n'
+import { formatPercent } from '@/lib/intl'
 import type { ClassScore } from '../api/predict'
-import { formatPercent } from '../format'
 
 type ConfidenceChartProps = {
   predictions: readonly ClassScore[]
@@ -11,10 +11,10 @@ type ConfidenceChartProps = {
 
 // One row per class: name, a bar and the percentage as text, highest first.
 export function ConfidenceChart({ predictions, highlightTop = true }: ConfidenceChartProps) {
-  useTranslation() // shown again in the new language when it changes
+  const { t } = useTranslation()
   const sorted = [...predictions].sort((first, second) => second.confidence - first.confidence)
   return (
-    <ol className="confidence-chart" aria-label="Confidence for every class">
+    <ol className="confidence-chart" aria-label={t('result.chartHeading')}>
       {sorted.map(({ class_name: className, confidence }, index) => {
         const percent = Math.min(100, Math.max(0, confidence * 100))
         const percentText = formatPercent(confidence)

@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next'
+
 type HeatmapToggleProps = {
   description: string
   shown: boolean
@@ -7,6 +9,7 @@ type HeatmapToggleProps = {
 // Turns the heat map over the photo on and off (a real checkbox: Tab to it, Space to flip it), and says in
 // words where the model looked, for anyone who cannot see the colours.
 export function HeatmapToggle({ description, shown, onShownChange }: HeatmapToggleProps) {
+  const { t } = useTranslation()
   return (
     <div className="heatmap-toggle">
       <label className="heatmap-toggle__control">
@@ -16,7 +19,7 @@ export function HeatmapToggle({ description, shown, onShownChange }: HeatmapTogg
           checked={shown}
           onChange={(event) => onShownChange(event.target.checked)}
         />
-        Show where the model looked
+        {t('heatmap.toggle')}
       </label>
       <p className="heatmap-toggle__caption" data-testid="heatmap-caption">
         {description}

@@ -1,5 +1,8 @@
+import { useTranslation } from 'react-i18next'
+
 // Shown before the answer when the picture looks like an ordinary photo of skin rather than a dermoscopy image.
 export function OrdinaryPhotoWarning({ id }: { id: string }) {
+  const { t } = useTranslation()
   return (
     <section
       className="notice notice--warning"
@@ -8,13 +11,9 @@ export function OrdinaryPhotoWarning({ id }: { id: string }) {
       data-testid="ordinary-photo-warning"
     >
       <h3 id={`${id}-heading`} className="notice__heading">
-        This looks like an ordinary photo: the result below is unreliable
+        {t('result.ordinaryPhotoHeading')}
       </h3>
-      <p>
-        The model was trained on dermoscopy images: pictures taken through a dermatoscope, a skin microscope
-        with its own light that is pressed to or held close to the skin. On ordinary photos its results are
-        unreliable.
-      </p>
+      <p>{t('result.ordinaryPhotoText')}</p>
     </section>
   )
 }

@@ -1,9 +1,9 @@
 import { useLayoutEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { className } from '@/lib/i18n'
+import { formatNumber, formatPercent } from '@/lib/intl'
 import { answerKind } from '../answer-kind'
 import type { Prediction } from '../api/predict'
-import { formatPercent } from '../format'
 import { CannotTellAnswer } from './CannotTellAnswer'
 import { ConfidenceChart } from './ConfidenceChart'
 import { NotSkinMessage } from './NotSkinMessage'
@@ -14,6 +14,7 @@ const ANSWER_ID = 'result-answer'
 const ORDINARY_PHOTO_WARNING_ID = 'ordinary-photo-warning'
 
 export function PredictionResult({ result }: { result: Prediction }) {
+  const { t } = useTranslation()
   const kind = answerKind(result)
   const warnsOfOrdinaryPhoto = kind !== 'not-skin' && result.image_kind === 'skin-photo'
   const heading = useRef<HTMLHeadingElement>(null)
@@ -33,7 +34,7 @@ export function PredictionResult({ result }: { result: Prediction }) {
         tabIndex={-1}
         aria-describedby={warnsOfOrdinaryPhoto ? `${ORDINARY_PHOTO_WARNING_ID} ${ANSWER_ID}` : ANSWER_ID}
       >
-        Result
+        {t('result.heading')}
       </h2>
       {kind === 'not-skin' ? (
         <NotSkinMessage id={ANSWER_ID} />
@@ -46,11 +47,9 @@ export function PredictionResult({ result }: { result: Prediction }) {
             <MostLikelyClass id={ANSWER_ID} result={result} />
           )}
           <QualityWarnings warnings={result.quality_warnings ?? []} />
-          <h3 className="result__chart-heading">Confidence for every class</h3>
+          <h3 className="result__chart-heading">{t('result.chartHeading')}</h3>
           <ConfidenceChart predictions={result.all_predictions} highlightTop={kind === 'named-class'} />
-          <p className="result__reminder">
-            This is an estimate from a computer model, not a diagnosis. Only a doctor can diagnose a skin lesion.
-          </p>
+          <p className="result__reminder">{t('result.reminder')}</p>
         </>
       )}
       <ModelDetails modelVersion={result.model_version} inferenceMs={result.inference_ms} />
@@ -59,20 +58,23 @@ export function PredictionResult({ result }: { result: Prediction }) {
 }
 
 function MostLikelyClass({ id, result }: { id: string; result: Prediction }) {
-  useTranslation() // shown again in the new language when it changes
+  const { t } = useTranslation()
   return (
     <p className="result__top" id={id} data-testid="top-prediction">
-      Most likely: <strong className="result__class">{className(result.predicted_class)}</strong>
+      {t('result.mostLikely')} <strong className="result__class">{className(result.predicted_class)}</strong>
       {' — '}
-      <span className="result__confidence">{formatPercent(result.confidence)} confidence</span>
+      <span className="result__confidence">{t('result.confidence', { percent: formatPercent(result.confidence) })}</span>
     </p>
   )
 }
 
 function ModelDetails({ modelVersion, inferenceMs }: { modelVersion?: string; inferenceMs?: number }) {
+  const { t } = useTranslation()
   const details: string[] = []
-  if (modelVersion) details.push(`Model version ${modelVersion}`)
-  if (typeof inferenceMs === 'number') details.push(`analysed in ${Math.round(inferenceMs)} ms`)
+  if (modelVersion) details.push(t('result.modelVersion', { version: modelVersion }))
+  if (typeof inferenceMs === 'number') {
+    details.push(t('result.analysedIn', { milliseconds: formatNumber(Math.round(inferenceMs)) }))
+  }
   if (details.length === 0) return null
   return <p className="result__details">{details.join(' · ')}</p>
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { predictionErrorMessage } from '../api/prediction-error-message'
 import { requestPrediction, type Prediction } from '../api/predict'
 
@@ -6,9 +7,10 @@ export type PredictionStatus = 'idle' | 'loading' | 'success' | 'error'
 
 // Holds one prediction request; a new request or a reset cancels the one in flight.
 export function usePrediction() {
+  useTranslation() // the error message is worded again when the language changes
   const [status, setStatus] = useState<PredictionStatus>('idle')
   const [result, setResult] = useState<Prediction | null>(null)
-  const [errorMessage, setErrorMessage] = useState('')
+  const [error, setError] = useState<unknown>(null)
   const inFlight = useRef<AbortController | null>(null)
 
   const cancelInFlight = useCallback(() => {
@@ -20,7 +22,7 @@ export function usePrediction() {
     cancelInFlight()
     setStatus('idle')
     setResult(null)
-    setErrorMessage('')
+    setError(null)
   }, [cancelInFlight])
 
   const analyze = useCallback(
@@ -30,15 +32,15 @@ export function usePrediction() {
       inFlight.current = controller
       setStatus('loading')
       setResult(null)
-      setErrorMessage('')
+      setError(null)
       try {
         const prediction = await requestPrediction(imageFile, { signal: controller.signal })
         if (controller.signal.aborted) return
         setResult(prediction)
         setStatus('success')
-      } catch (error) {
+      } catch (caught) {
         if (controller.signal.aborted) return
-        setErrorMessage(predictionErrorMessage(error))
+        setError(caught)
         setStatus('error')
       } finally {
         if (inFlight.current === controller) inFlight.current = null
@@ -49,5 +51,7 @@ export function usePrediction() {
 
   useEffect(() => cancelInFlight, [cancelInFlight])
 
+  // Worded on every render, so a message already shown follows a change of language.
+  const errorMessage = status === 'error' ? predictionErrorMessage(error) : ''
   return { status, result, errorMessage, analyze, reset }
 }

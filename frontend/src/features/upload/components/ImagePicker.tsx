@@ -1,5 +1,7 @@
 import { useRef, useState, type ChangeEvent, type DragEvent, type KeyboardEvent } from 'react'
-import { MAX_UPLOAD_MEGABYTES } from '@/config'
+import { useTranslation } from 'react-i18next'
+import { MAX_UPLOAD_BYTES } from '@/config'
+import { formatFileSize } from '../validate-image'
 
 // A drop zone that also opens the file picker (click, Enter or Space),
 // plus a "Take a photo" button that opens the camera on phones.
@@ -9,6 +11,7 @@ type ImagePickerProps = {
 }
 
 export function ImagePicker({ onFileChosen, disabled = false }: ImagePickerProps) {
+  const { t } = useTranslation()
   const fileInput = useRef<HTMLInputElement>(null)
   const cameraInput = useRef<HTMLInputElement>(null)
   const [isDraggingOver, setIsDraggingOver] = useState(false)
@@ -54,7 +57,7 @@ export function ImagePicker({ onFileChosen, disabled = false }: ImagePickerProps
         role="button"
         tabIndex={disabled ? -1 : 0}
         aria-disabled={disabled || undefined}
-        aria-label="Choose a photo from your files, or drop one here"
+        aria-label={t('upload.dropZoneLabel')}
         aria-describedby="drop-zone-hint"
         onClick={openFilePicker}
         onKeyDown={handleKeyDown}
@@ -66,9 +69,9 @@ export function ImagePicker({ onFileChosen, disabled = false }: ImagePickerProps
         <svg className="drop-zone__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           <path d="M12 16V4m0 0-4 4m4-4 4 4M4 16v2a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-2" />
         </svg>
-        <span className="drop-zone__title">Drop a photo here, or choose a file</span>
+        <span className="drop-zone__title">{t('upload.dropZoneTitle')}</span>
         <span className="drop-zone__hint" id="drop-zone-hint">
-          JPEG, PNG or another common image format, up to {MAX_UPLOAD_MEGABYTES} MB
+          {t('upload.dropZoneHint', { size: formatFileSize(MAX_UPLOAD_BYTES) })}
         </span>
       </div>
 
@@ -77,21 +80,23 @@ export function ImagePicker({ onFileChosen, disabled = false }: ImagePickerProps
         className="visually-hidden"
         type="file"
         accept="image/*"
-        aria-label="Choose an image file"
+        aria-label={t('upload.chooseFile')}
         tabIndex={-1}
         disabled={disabled}
         onChange={handleInputChange}
       />
 
       <div className="image-picker__camera">
-        <span className="image-picker__or" aria-hidden="true">or</span>
+        <span className="image-picker__or" aria-hidden="true">
+          {t('upload.or')}
+        </span>
         <button
           type="button"
           className="button button--secondary"
           onClick={() => cameraInput.current?.click()}
           disabled={disabled}
         >
-          Take a photo
+          {t('upload.takePhoto')}
         </button>
         <input
           ref={cameraInput}
@@ -99,7 +104,7 @@ export function ImagePicker({ onFileChosen, disabled = false }: ImagePickerProps
           type="file"
           accept="image/*"
           capture="environment"
-          aria-label="Take a photo with the camera"
+          aria-label={t('upload.takePhotoLabel')}
           tabIndex={-1}
           disabled={disabled}
           onChange={handleInputChange}
