@@ -469,9 +469,17 @@ def training_record(
     settings = {
         k: (str(v) if isinstance(v, Path) else v)
         for k, v in asdict(config).items()
-        if k not in ("data_dir", "output_dir", "data_description", "other_source", "teacher", "teacher_cache")
+        if k
+        not in (
+            "data_dir",
+            "output_dir",
+            "data_description",
+            "other_source",
+            "teacher",
+            "teacher_cache",
+            "extra_sources",
+        )
     }
-    settings["extra_sources"] = data.source_names[1:]  # names, not this machine's paths
     return {
         "backbone": config.backbone,
         "settings": settings,
@@ -516,6 +524,7 @@ def train(config: TrainConfig) -> Path | None:
 
     started = time.perf_counter()
     final = serving_model(config, model, len(data.class_names))
+    trained_on = data  # its sources and their held-out splits; the other clinics' images are only scored
     data = with_other_source(data, config.other_source, config.image_size)
     calibration, metrics = calibrate_and_evaluate(
         final,
@@ -524,14 +533,14 @@ def train(config: TrainConfig) -> Path | None:
         config.uncertain_target_accuracy,
         class_bias=None if config.tune_class_bias else np.zeros(len(data.class_names), np.float32),
     )
-    if len(data.source_names) > 1:
+    if len(trained_on.source_names) > 1:
         metrics["sources"] = held_out_report(
             {
-                name: served_probabilities(final, logits_in_batches(logits_of(final), data.images[index]))
-                for name, index in data.splits.items()
+                name: served_probabilities(final, logits_in_batches(logits_of(final), trained_on.images[index]))
+                for name, index in trained_on.splits.items()
                 if name.startswith(HELD_OUT_PREFIX)
             },
-            data,
+            trained_on,
             WATCHED_CLASS,
         )
         log.info("Held-out images of each source: %s", json.dumps(metrics["sources"]))
@@ -540,6 +549,7 @@ def train(config: TrainConfig) -> Path | None:
     training = training_record(
         config, history, best_phase, best_score, calibration, data, timings, strategy.num_replicas_in_sync
     )
+    training["settings"]["extra_sources"] = trained_on.source_names[1:]  # names, not this machine's paths
     artifact = export_artifact(final, data.class_names, output_dir / "artifact", config.image_size, metrics, training)
     attach_reliability_plot(output_dir, artifact)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])

@@ -151,11 +151,12 @@ def test_a_student_trains_on_several_sources_with_a_teacher_and_reports_each_sou
         round_field=0.3,
         teacher=teacher,
         distill_weight=0.3,
+        other_source=make_synthetic_dataset(tmp_path / "elsewhere", images_per_class=4, seed=3),
     )
     artifact = train(config)
     metrics = json.loads((artifact / "metrics.json").read_text())
     assert set(metrics["sources"]) == {"clinic-a", "clinic-b"}
-    assert metrics["sources"]["clinic-b"]["images"] > 0
+    assert metrics["sources"]["clinic-b"]["images"] > 0 and "other-source" in metrics
     manifest = json.loads((artifact / "manifest.json").read_text())
     training = manifest["training"]
     assert training["settings"]["extra_sources"] == ["clinic-a", "clinic-b"]
