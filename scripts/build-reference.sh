@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Rebuild models/reference: train BACKBONE on HAM10000 and the extra dermoscopy sources beside it with the
-# measured recipe (distilled from the teacher in models/teacher), add every serving runtime (static int8 calibrated
-# on training images), benchmark them on the validation split and the other clinics' images, package the fastest
-# one within 1 point of float32 on both, measure the API serving it, and rewrite every figure about it: the model
-# card, models/reference/benchmarks/, docs/load-test.md and the README's figures.
+# Rebuild models/reference: train BACKBONE's ensemble members on HAM10000 with the measured recipe, join them
+# into one model, add every serving runtime (static int8 calibrated on training images), benchmark them on the
+# validation split and the other clinics' images, package the fastest one within 1 point of float32 on both,
+# measure the API serving it, and rewrite every figure about it: the model card, models/reference/benchmarks/,
+# docs/load-test.md and the README's figures.
 #   BACKBONE=efficientnet-lite2 scripts/build-reference.sh [DATA_DIR]
-#   SKIP_TRAIN=1 reuses existing runs ($RUN, default runs/$BACKBONE, and $RUN-member1...); MEMBERS=2 trains and
-#   serves an ensemble of seeds; VGG16_WEIGHTS names the offline VGG16 file.
-#   SOURCES names the extra sources (default: dermoscopy-extra next to DATA_DIR, where it exists; "none": HAM10000
-#   alone); TEACHER the artifact distilled from (default models/teacher; "none": labels alone); IMAGE_SIZE the
-#   input size of efficientnet-lite* (default 128).
+#   SKIP_TRAIN=1 reuses existing runs ($RUN, default runs/$BACKBONE, and $RUN-member1...); MEMBERS=1 trains and
+#   serves one model instead of the ensemble; VGG16_WEIGHTS names the offline VGG16 file.
+#   The levers measured in benchmarks/levers.md, none of them in the served recipe yet: SOURCES names extra
+#   sources to train on (e.g. ../shared/datasets/dermoscopy-extra; each source an equal share of its classes'
+#   draws, with blur and round fields), TEACHER an artifact to distil from (e.g. models/reference), IMAGE_SIZE
+#   another input size for efficientnet-lite*.
 #   SKIN_PHOTOS and NOT_SKIN name the clinical and everyday photos the image-kind check learns beside DATA
 #   (default: clinical-photos and everyday-photos next to it); OTHER_SOURCE names dermoscopy from other clinics,
 #   never trained on, that the model is measured on (default: isic2018-shift next to it).
@@ -34,29 +35,28 @@ case "$backbone" in
     recipe=(--weights "${VGG16_WEIGHTS:-../shared/weights/vgg16_notop_hed_bsds500.weights.h5}" --epochs 30 10 5
             --cache-frozen all --cached-views 2 --mixed-precision) ;;
   efficientnet-lite*)  # the whole network from the first step, on streamed images: phases 1 and 2 skipped (0 epochs)
-    recipe=(--weights imagenet --image-size "${IMAGE_SIZE:-128}" --epochs 0 0 8 --phase-blocks block6a stem
-            --fine-tune-lr 1e-3 --train-batchnorm --weight-decay 0.01 --head-units 0 --dropout 0.3) ;;
+    recipe=(--weights imagenet --epochs 0 0 10 --phase-blocks block6a stem --fine-tune-lr 1e-3 --train-batchnorm
+            --weight-decay 0.01 --head-units 0 --dropout 0.3 ${IMAGE_SIZE:+--image-size "$IMAGE_SIZE"}) ;;
   *) echo "no recipe for backbone $backbone" >&2; exit 2 ;;
 esac
 
 description="HAM10000 (Tschandl et al., Sci. Data 5, 180161, 2018): 5,984 dermatoscopic images of pigmented skin lesions, resized to 224x224, 7 diagnostic classes; nevi are 72% of images."
 licence="CC BY-NC 4.0 (attribution, non-commercial)"
-# Several sources: each source an equal share of its classes' draws, and every image may be blurred or framed in
-# a round black field, so that neither a source's looks nor its class mix says what a lesion is.
-sources="${SOURCES:-$(dirname "$data")/dermoscopy-extra}"
-teacher="${TEACHER:-models/teacher}"
-if [ "$sources" != none ] && [ -d "$sources" ]; then
+sources="${SOURCES:-none}"
+teacher="${TEACHER:-none}"
+if [ "$sources" != none ]; then
   recipe+=(--extra-source "$sources" --source-balance within-class --detail-jitter 0.5 --round-field 0.3)
-  description+=" Beside it, dermoscopy-extra: 15,924 labelled dermoscopy images from five other sources, the same 7 classes: ISIC 2017 challenge images (ISIC archive, mostly Memorial Sloan Kettering, New York; 626, CC BY-NC), Derm7pt (Kawahara et al., IEEE JBHI 2019, Italy; 986, released for research), PH2 (Mendonça et al., EMBC 2013, Portugal; 200, released for research), BCN20000 (Combalia et al., arXiv:1908.02288, Hospital Clínic Barcelona; 12,381 at 84x84 px, CC BY-NC) and HAM10000 lesions absent from the main copy (1,731 at 84x84 px, CC BY-NC 4.0)."
+  description+=" Beside it, $(basename "$sources") (from dermoscopy-extra: 15,924 labelled dermoscopy images from five other sources, the same 7 classes): ISIC 2017 challenge images (ISIC archive, mostly Memorial Sloan Kettering, New York; 626, CC BY-NC), Derm7pt (Kawahara et al., IEEE JBHI 2019, Italy; 986, released for research), PH2 (Mendonça et al., EMBC 2013, Portugal; 200, released for research), BCN20000 (Combalia et al., arXiv:1908.02288, Hospital Clínic Barcelona; 12,381 at 84x84 px, CC BY-NC) and HAM10000 lesions absent from the main copy (1,731 at 84x84 px, CC BY-NC 4.0)."
   licence="CC BY-NC (HAM10000, ISIC archive, BCN20000: attribution, non-commercial); Derm7pt and PH2 released for research: the model inherits these terms"
 fi
 if [ "$teacher" != none ]; then recipe+=(--teacher "$teacher"); fi
 
-# MEMBERS=2 (efficientnet-lite*): a second seed on the same held-out split (--split-seed 42), joined into one model
-# answering with the mean logits of the members, each over the image and one mirror image (calibrate --flip-tta
-# one-each: 4 forward passes, the teacher's make-up; figures in benchmarks/ensemble_tta.md).
-member_args=("--seed 42" "--seed 43")
-members="${MEMBERS:-1}"
+# Ensemble members (efficientnet-lite*): one more training run per entry, each a seed on the same held-out
+# split (--split-seed 42), served as one model answering with the mean logits of the members, each over the image
+# and one mirror image (calibrate --flip-tta one-each: 4 forward passes; figures in benchmarks/ensemble_tta.md).
+member_args=("--seed 42")
+case "$backbone" in efficientnet-lite*) member_args+=("--seed 43") ;; esac
+members="${MEMBERS:-${#member_args[@]}}"
 member_runs=()
 for ((index = 0; index < members; index++)); do
   member_run="$run"

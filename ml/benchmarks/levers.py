@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from skin_classifier.jsonio import write_json
+from skin_classifier.reference_figures import training_minutes
 from skin_classifier.serving.machine import cpu_name, package_versions, packages_text
 
 OTHER_SOURCE = "other-source"
@@ -37,15 +38,6 @@ def _named(values: list[str], what: str) -> dict[str, Path]:
     return named
 
 
-def training_minutes(training: dict[str, Any]) -> float | None:
-    """The run's own training time; an ensemble's is its members' added up."""
-    members = (training.get("ensemble") or {}).get("members")
-    if members:
-        return round(sum(member["training_s"] for member in members) / 60, 1)
-    total = (training.get("timings_s") or {}).get("total_s")
-    return None if total is None else round(total / 60, 1)
-
-
 def serving_figures(report_path: Path | None) -> dict[str, Any]:
     """p50 and images/s for one client, and images/s for eight, from a `serve_benchmark.py` report."""
     if report_path is None or not report_path.is_file():
@@ -60,7 +52,7 @@ def serving_figures(report_path: Path | None) -> dict[str, Any]:
     return figures
 
 
-def build_row(name: str, artifact: Path, serving: Path | None) -> dict[str, Any]:
+def build_row(name: str, artifact: Path, serving: Path | None, source_recall: Path | None = None) -> dict[str, Any]:
     manifest = json.loads((artifact / "manifest.json").read_text(encoding="utf-8"))
     metrics = json.loads((artifact / "metrics.json").read_text(encoding="utf-8"))
     training = manifest.get("training", {})
@@ -83,9 +75,10 @@ def build_row(name: str, artifact: Path, serving: Path | None) -> dict[str, Any]
             "other_lowest_class": min(recall, key=lambda cls: recall[cls]),
             "other_ece": other.get("expected_calibration_error"),
         }
-    row["sources_found"] = {
-        source: entry.get("watched_found") for source, entry in (metrics.get("sources") or {}).items()
-    }
+    scored = (
+        json.loads(source_recall.read_text(encoding="utf-8"))["sources"] if source_recall else metrics.get("sources")
+    )
+    row["sources_found"] = {source: entry.get("watched_found") for source, entry in (scored or {}).items()}
     row |= serving_figures(serving or artifact / "benchmarks" / "serving.json")
     return row
 
@@ -149,13 +142,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--row", action="append", required=True, help="NAME=ARTIFACT, one per build, in order")
     parser.add_argument("--serving", action="append", default=[], help="NAME=serve_benchmark JSON for that row")
+    parser.add_argument("--source-recall", action="append", default=[], help="NAME=source_recall.py JSON for that row")
     parser.add_argument("--output", type=Path, default=Path("runs/levers"), help="writes OUTPUT.json and OUTPUT.md")
     args = parser.parse_args(argv)
     serving = _named(args.serving, "--serving")
+    source_recall = _named(args.source_recall, "--source-recall")
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},
-        "rows": [build_row(name, path, serving.get(name)) for name, path in _named(args.row, "--row").items()],
+        "rows": [
+            build_row(name, path, serving.get(name), source_recall.get(name))
+            for name, path in _named(args.row, "--row").items()
+        ],
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     write_json(args.output.with_suffix(".json"), report)

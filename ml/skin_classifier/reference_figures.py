@@ -25,6 +25,15 @@ def _read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def training_minutes(training: dict[str, Any]) -> float | None:
+    """The model's own training time; an ensemble's is its members' added up."""
+    members = (training.get("ensemble") or {}).get("members")
+    if members:
+        return round(sum(member["training_s"] for member in members) / 60, 1)
+    total = (training.get("timings_s") or {}).get("total_s")
+    return None if total is None else round(total / 60, 1)
+
+
 def _split_row(name: str, report: dict[str, Any]) -> str:
     recall = {cls: entry["recall"] for cls, entry in report["per_class"].items()}
     lowest = min(recall, key=lambda cls: recall[cls])
@@ -82,11 +91,14 @@ def figures_markdown(artifact_dir: Path, load_test_path: Path | None = None) -> 
     runtime = manifest["default_runtime"]
     artifact_mb = (artifact_dir / manifest["runtimes"][runtime]).stat().st_size / 1e6
     sources = [training.get("data", {}).get("source", "the training set"), *settings.get("extra_sources", [])]
-    minutes = (training.get("timings_s") or {}).get("total_s")
+    members = len((training.get("ensemble") or {}).get("members", [])) or 1
+    backbone = training.get("backbone", "n/a")
+    minutes = training_minutes(training)
     lines = [
-        f"Served: model version `{manifest['model_version']}`, {training.get('backbone', 'n/a')} at "
-        f"{settings.get('image_size', 'n/a')} px, runtime `{runtime}`, trained on {', '.join(sources)}"
-        + (f" in {minutes / 60:.0f} minutes on {training['machine']['cpu']}" if minutes else "")
+        f"Served: model version `{manifest['model_version']}`, "
+        + (f"an ensemble of {members} {backbone} networks" if members > 1 else backbone)
+        + f" at {settings.get('image_size', 'n/a')} px, runtime `{runtime}`, trained on {', '.join(sources)}"
+        + (f" in {minutes:.0f} minutes on {training['machine']['cpu']}" if minutes else "")
         + ".",
         "",
         (
