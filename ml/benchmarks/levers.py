@@ -52,7 +52,14 @@ def serving_figures(report_path: Path | None) -> dict[str, Any]:
     return figures
 
 
-def build_row(name: str, artifact: Path, serving: Path | None, source_recall: Path | None = None) -> dict[str, Any]:
+def build_row(
+    name: str,
+    artifact: Path,
+    serving: Path | None = None,
+    source_recall: Path | None = None,
+    other_clinics: Path | None = None,
+    validation: Path | None = None,
+) -> dict[str, Any]:
     manifest = json.loads((artifact / "manifest.json").read_text(encoding="utf-8"))
     metrics = json.loads((artifact / "metrics.json").read_text(encoding="utf-8"))
     training = manifest.get("training", {})
@@ -61,10 +68,13 @@ def build_row(name: str, artifact: Path, serving: Path | None, source_recall: Pa
         "model_version": manifest["model_version"],
         "runtime": manifest.get("default_runtime"),
         "image_size": (training.get("settings") or {}).get("image_size"),
-        "val_balanced_accuracy": metrics.get("val", {}).get("balanced_accuracy"),
+        "val_balanced_accuracy": (
+            json.loads(validation.read_text(encoding="utf-8")) if validation else metrics.get("val", {})
+        ).get("balanced_accuracy"),
         "training_minutes": training_minutes(training),
     }
-    other = metrics.get(OTHER_SOURCE)
+    # `skin-classifier evaluate` of a served runtime (e.g. int8) stands in for the Keras model's own figures
+    other = json.loads(other_clinics.read_text(encoding="utf-8")) if other_clinics else metrics.get(OTHER_SOURCE)
     if other:
         recall = {cls: entry["recall"] for cls, entry in other["per_class"].items()}
         row |= {
@@ -147,11 +157,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     serving = _named(args.serving, "--serving")
     source_recall = _named(args.source_recall, "--source-recall")
+    other_clinics = _named(args.other_clinics, "--other-clinics")
+    validation = _named(args.validation, "--validation")
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},
         "rows": [
-            build_row(name, path, serving.get(name), source_recall.get(name))
+            build_row(
+                name, path, serving.get(name), source_recall.get(name), other_clinics.get(name), validation.get(name)
+            )
             for name, path in _named(args.row, "--row").items()
         ],
     }

@@ -96,6 +96,10 @@ def test_extra_sources_go_to_training_with_a_held_out_share_and_leave_the_main_s
     train_groups = {by_key[data.keys[i]] for i in data.splits["train"] if data.keys[i] in by_key}
     assert not held_groups & train_groups
     assert all(not key.startswith("/") for key in data.keys)  # stable names, not this machine's paths
+    # every appended image is the one its label names: a blob's colour is its class (blue, green, red channels)
+    appended = np.arange(len(main.labels), len(data.labels))
+    centre_colour = data.images[appended, 6:10, 6:10].reshape(len(appended), -1, 3).mean(axis=1)
+    assert np.array_equal(centre_colour.argmax(axis=1), 2 - data.labels[appended])
 
 
 def test_even_sources_within_a_class_take_away_each_sources_class_mix():
