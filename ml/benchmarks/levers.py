@@ -115,6 +115,7 @@ def markdown(report: dict[str, Any]) -> str:
             "(`serve_benchmark.py`), on the CPU named in the JSON."
         ),
         "",
+        *([report["note"], ""] if report.get("note") else []),
         (
             "| build | model | val BA | other clinics BA | accuracy | melanoma | lowest class | ECE | training min "
             "| p50 ms | images/s |"
@@ -153,6 +154,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--row", action="append", required=True, help="NAME=ARTIFACT, one per build, in order")
     parser.add_argument("--serving", action="append", default=[], help="NAME=serve_benchmark JSON for that row")
     parser.add_argument("--source-recall", action="append", default=[], help="NAME=source_recall.py JSON for that row")
+    parser.add_argument(
+        "--other-clinics",
+        action="append",
+        default=[],
+        help="NAME=`skin-classifier evaluate` JSON of that row's served runtime on the other clinics' images",
+    )
+    parser.add_argument(
+        "--validation",
+        action="append",
+        default=[],
+        help="NAME=`skin-classifier evaluate --split val` JSON of that row's served runtime",
+    )
+    parser.add_argument("--note", help="a paragraph for the report: what the rows share, what else ran")
     parser.add_argument("--output", type=Path, default=Path("runs/levers"), help="writes OUTPUT.json and OUTPUT.md")
     args = parser.parse_args(argv)
     serving = _named(args.serving, "--serving")
@@ -162,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},
+        "note": args.note,
         "rows": [
             build_row(
                 name, path, serving.get(name), source_recall.get(name), other_clinics.get(name), validation.get(name)

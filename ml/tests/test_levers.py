@@ -22,6 +22,9 @@ def test_the_lever_table_has_a_row_per_build_with_its_own_figures(trained_run, t
             }
         )
     )
+    metrics = json.loads((artifact / "metrics.json").read_text())
+    served_val = tmp_path / "served-val.json"  # as `skin-classifier evaluate` writes it for a served runtime
+    served_val.write_text(json.dumps(metrics["val"]))
     output = tmp_path / "levers"
     subprocess.run(
         [
@@ -33,6 +36,8 @@ def test_the_lever_table_has_a_row_per_build_with_its_own_figures(trained_run, t
             f"second={artifact}",
             "--serving",
             f"second={serving}",
+            "--other-clinics",
+            f"second={served_val}",
             "--output",
             str(output),
         ],
@@ -40,10 +45,10 @@ def test_the_lever_table_has_a_row_per_build_with_its_own_figures(trained_run, t
     )
     report = json.loads(output.with_suffix(".json").read_text())
     first, second = report["rows"]
-    metrics = json.loads((artifact / "metrics.json").read_text())
     version = json.loads((artifact / "manifest.json").read_text())["model_version"]
     assert first["build"] == "first" and first["model_version"] == version
     assert first["val_balanced_accuracy"] == metrics["val"]["balanced_accuracy"]
+    assert second["other_balanced_accuracy"] == metrics["val"]["balanced_accuracy"]  # the served runtime's figures
     assert "p50_ms" not in first and second["p50_ms"] == 12.5 and second["images_per_s_8_clients"] == 95.0
     table = output.with_suffix(".md").read_text()
     assert table.count(f"`{version}`") == 2 and "| 12.5 | 70.0 |" in table
