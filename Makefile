@@ -12,7 +12,7 @@ RUN ?= runs/latest
 ARTIFACT ?= models/reference
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock run serve frontend up down train evaluate reference bench load format typecheck lint lint-lock \
+.PHONY: help setup lock run serve frontend up down train evaluate reference levers bench load format typecheck lint lint-lock \
 	lint-python lint-frontend test test-repeat test-ml test-backend test-deploy test-frontend test-e2e test-docker docker-test \
 	api-types clean
 
@@ -66,6 +66,9 @@ evaluate: setup ## score ARTIFACT on DATA (add SPLITS=RUN/splits.json SPLIT=test
 reference: setup ## rebuild models/reference: BACKBONE trained on DATA (Lite0: ~1 h on 2 CPU cores, resumable)
 	PYTHON=$(abspath $(PY)) BACKBONE="$(BACKBONE)" VGG16_WEIGHTS="$(VGG16_OFFLINE_WEIGHTS)" \
 	  scripts/build-reference.sh "$(DATA)"
+
+levers: setup ## the lever table: one network trained each way, scored and served (~100 min on 2 cores, resumable)
+	PYTHON=$(abspath $(PY)) scripts/lever-runs.sh $(dir $(DATA))
 
 bench: setup ## benchmark the API serving ARTIFACT at 1-64 clients (report and plot in runs/bench/)
 	$(PY) backend/benchmarks/serve_benchmark.py --model-dir "$(ARTIFACT)" --output runs/bench/serve.json
