@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from skin_classifier.jsonio import write_json
+from skin_classifier.model_card import OTHER_SOURCE
 from skin_classifier.reference_figures import training_minutes
 from skin_classifier.serving.machine import cpu_name, package_versions, packages_text
-
-OTHER_SOURCE = "other-source"
-WATCHED_CLASS = "Melanoma"
+from skin_classifier.sources import WATCHED_CLASS
 
 
 def _named(values: list[str], what: str) -> dict[str, Path]:

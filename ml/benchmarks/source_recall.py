@@ -19,31 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from skin_classifier.evaluate import load_labelled_images, served_outputs
 from skin_classifier.jsonio import write_json
 from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.serving.machine import cpu_name, package_versions
-
-WATCHED_CLASS = "Melanoma"
-
-
-def source_report(labels: np.ndarray, probabilities: np.ndarray, class_names: list[str]) -> dict[str, Any]:
-    """Images, balanced accuracy over the classes present, recall per class, and the melanomas found."""
-    predicted = probabilities.argmax(axis=1)
-    recall = {class_names[c]: round(float(np.mean(predicted[labels == c] == c)), 4) for c in np.unique(labels)}
-    report: dict[str, Any] = {
-        "images": len(labels),
-        "balanced_accuracy": round(float(np.mean(list(recall.values()))), 4),
-        "recall": recall,
-    }
-    if WATCHED_CLASS in class_names:
-        watched = class_names.index(WATCHED_CLASS)
-        report["watched_found"] = (
-            f"{int(np.sum(predicted[labels == watched] == watched))}/{int(np.sum(labels == watched))}"
-        )
-    return report
+from skin_classifier.sources import source_figures
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.root / entry["folder"], classifier.info.class_names, classifier.info.image_size, splits, "held_out"
             )
             probabilities, _ = served_outputs(classifier, images)
-            per_source[name] = source_report(labels, probabilities, classifier.info.class_names)
+            per_source[name] = source_figures(labels, probabilities, classifier.info.class_names)
     report = {
         "command": " ".join(shlex.quote(part) for part in [Path(sys.argv[0]).name, *(argv or sys.argv[1:])]),
         "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "packages": package_versions()},

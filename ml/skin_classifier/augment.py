@@ -21,9 +21,8 @@ FIELD_CENTRE_SHIFT = 0.1  # the field's centre moves up to this share of half th
 FIELD_DARKNESS = 0.15  # outside the field, pixels keep at most this share of their value
 
 
-class DetailJitter(keras.layers.Layer):
-    """With chance `rate`, an image is reduced to a random side between `DETAIL_MIN_SHARE` and all of its own and
-    enlarged back: the blur of a low-resolution source, given to images from every source alike."""
+class ByChance(keras.layers.Layer):
+    """A change each training image gets with chance `rate` (`changed` draws it); identity otherwise."""
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -32,6 +31,17 @@ class DetailJitter(keras.layers.Layer):
     def call(self, images, training=True):
         if not training or self.rate <= 0:
             return images
+        return self.changed(images)
+
+    def changed(self, images):
+        raise NotImplementedError
+
+
+class DetailJitter(ByChance):
+    """With chance `rate`, an image is reduced to a random side between `DETAIL_MIN_SHARE` and all of its own and
+    enlarged back: the blur of a low-resolution source, given to images from every source alike."""
+
+    def changed(self, images):
         size = tf.shape(images)[1:3]
         smallest = tf.maximum(tf.cast(tf.cast(size[0], tf.float32) * DETAIL_MIN_SHARE, tf.int32), 1)
         side = tf.random.uniform((), smallest, size[0] + 1, dtype=tf.int32, seed=self.seed)
@@ -41,16 +51,10 @@ class DetailJitter(keras.layers.Layer):
         return tf.where(chosen, tf.cast(blurred, images.dtype), images)
 
 
-class RoundField(keras.layers.Layer):
+class RoundField(ByChance):
     """With chance `rate`, everything outside a random circle goes dark, as a dermatoscope's round field."""
 
-    def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.rate, self.seed = rate, seed
-
-    def call(self, images, training=True):
-        if not training or self.rate <= 0:
-            return images
+    def changed(self, images):
         shape = tf.shape(images)
         count, height, width = shape[0], shape[1], shape[2]
         rows = tf.linspace(-1.0, 1.0, height)[None, :, None]

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .model_card import BENCHMARKS_DIR, OTHER_SOURCE
+from .sources import WATCHED_CLASS
 
 START = "<!-- reference-figures: written by `python -m skin_classifier.reference_figures`; edit the model, not this -->"
 END = "<!-- /reference-figures -->"
-WATCHED_CLASS = "Melanoma"
 SPLIT_NAMES = {"val": "validation (HAM10000)", "test": "test (HAM10000)", OTHER_SOURCE: "other clinics"}
 
 

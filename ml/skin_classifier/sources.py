@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 SOURCE_BALANCE = ("none", "within-class")
 MAIN_SOURCE = 0  # `LabelledData.source_of` of the main data set's images
 HELD_OUT_PREFIX = "source:"  # split name of a source's held-out images: "source:derm7pt"
+# The class whose share found is shown per source: the one a person must not be told is harmless.
+WATCHED_CLASS = "Melanoma"
 
 
 @dataclass
@@ -190,27 +192,36 @@ def draw_probabilities(
     return chance / chance.sum()
 
 
-def held_out_report(
-    probabilities: dict[str, np.ndarray], data: LabelledData, watched_class: str | None = None
+def source_figures(
+    labels: np.ndarray, probabilities: np.ndarray, class_names: list[str], watched_class: str = WATCHED_CLASS
 ) -> dict[str, Any]:
-    """Per source's held-out images: how many, balanced accuracy, recall per class present, and the share of
-    `watched_class` (e.g. melanoma) found. `probabilities` maps a held-out split name to the model's answers."""
-    report: dict[str, Any] = {}
-    for split, answers in probabilities.items():
-        labels = data.labels[data.splits[split]]
-        predicted = answers.argmax(axis=1)
-        recall = {data.class_names[c]: round(float(np.mean(predicted[labels == c] == c)), 4) for c in np.unique(labels)}
-        entry: dict[str, Any] = {
-            "images": len(labels),
-            "balanced_accuracy": round(float(np.mean(list(recall.values()))), 4),
-            "accuracy": round(float(np.mean(predicted == labels)), 4),
-            "recall": recall,
-        }
-        if watched_class in data.class_names:
-            watched = data.class_names.index(watched_class)
-            entry["watched_class"] = watched_class
-            entry["watched_found"] = (
-                f"{int(np.sum(predicted[labels == watched] == watched))}/{int(np.sum(labels == watched))}"
-            )
-        report[split.removeprefix(HELD_OUT_PREFIX)] = entry
-    return report
+    """One source's images: how many, balanced accuracy over the classes present, recall per class, and how
+    many of `watched_class` (e.g. melanoma) were found, as "found/present"."""
+    predicted = probabilities.argmax(axis=1)
+    recall = {class_names[c]: round(float(np.mean(predicted[labels == c] == c)), 4) for c in np.unique(labels)}
+    figures: dict[str, Any] = {
+        "images": len(labels),
+        "balanced_accuracy": round(float(np.mean(list(recall.values()))), 4),
+        "accuracy": round(float(np.mean(predicted == labels)), 4),
+        "recall": recall,
+    }
+    if watched_class in class_names:
+        watched = class_names.index(watched_class)
+        figures["watched_class"] = watched_class
+        figures["watched_found"] = (
+            f"{int(np.sum(predicted[labels == watched] == watched))}/{int(np.sum(labels == watched))}"
+        )
+    return figures
+
+
+def held_out_report(
+    probabilities: dict[str, np.ndarray], data: LabelledData, watched_class: str = WATCHED_CLASS
+) -> dict[str, Any]:
+    """`source_figures` of each source's held-out images; `probabilities` maps a held-out split name to the
+    model's answers."""
+    return {
+        split.removeprefix(HELD_OUT_PREFIX): source_figures(
+            data.labels[data.splits[split]], answers, data.class_names, watched_class
+        )
+        for split, answers in probabilities.items()
+    }

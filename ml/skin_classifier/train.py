@@ -68,9 +68,6 @@ from .training_data import training_data
 
 log = logging.getLogger(__name__)
 
-# The class whose share found is shown per source: the one a person must not be told is harmless.
-WATCHED_CLASS = "Melanoma"
-
 
 @dataclass(frozen=True)
 class Phase:
@@ -464,8 +461,10 @@ def training_record(
     data: LabelledData,
     timings: dict[str, float],
     replicas: int,
+    extra_sources: list[str],
 ) -> dict[str, Any]:
-    """The manifest's `training` section: settings, timings, machine, selection and data, for the model card."""
+    """The manifest's `training` section: settings, timings, machine, selection and data, for the model card.
+    Extra sources are named by their folders' names, not this machine's paths."""
     settings = {
         k: (str(v) if isinstance(v, Path) else v)
         for k, v in asdict(config).items()
@@ -480,6 +479,7 @@ def training_record(
             "extra_sources",
         )
     }
+    settings["extra_sources"] = extra_sources
     return {
         "backbone": config.backbone,
         "settings": settings,
@@ -534,22 +534,29 @@ def train(config: TrainConfig) -> Path | None:
         class_bias=None if config.tune_class_bias else np.zeros(len(data.class_names), np.float32),
     )
     if len(trained_on.source_names) > 1:
+        final_logits = logits_of(final)
         metrics["sources"] = held_out_report(
             {
-                name: served_probabilities(final, logits_in_batches(logits_of(final), trained_on.images[index]))
+                name: served_probabilities(final, logits_in_batches(final_logits, trained_on.images[index]))
                 for name, index in trained_on.splits.items()
                 if name.startswith(HELD_OUT_PREFIX)
             },
             trained_on,
-            WATCHED_CLASS,
         )
         log.info("Held-out images of each source: %s", json.dumps(metrics["sources"]))
     timings["calibrate_and_evaluate_s"] = round(time.perf_counter() - started, 1)
     timings["total_s"] = round(time.perf_counter() - run_started, 1)
     training = training_record(
-        config, history, best_phase, best_score, calibration, data, timings, strategy.num_replicas_in_sync
+        config,
+        history,
+        best_phase,
+        best_score,
+        calibration,
+        data,
+        timings,
+        strategy.num_replicas_in_sync,
+        trained_on.source_names[1:],
     )
-    training["settings"]["extra_sources"] = trained_on.source_names[1:]  # names, not this machine's paths
     artifact = export_artifact(final, data.class_names, output_dir / "artifact", config.image_size, metrics, training)
     attach_reliability_plot(output_dir, artifact)
     log.info("Artifact written to %s (%.0f s in all)", artifact, timings["total_s"])
