@@ -157,6 +157,23 @@ class ModelImageKind(BaseModel):
     )
 
 
+class ModelFile(BaseModel):
+    url: str = Field(description="Where to download it, relative to the API's base URL.")
+    sha256: str = Field(description="SHA-256 of the file, hex: check it before use.")
+    bytes: int
+
+
+class OnDeviceModel(BaseModel):
+    """What a browser needs to answer without sending the photo: run `model`, then `answer` on its outputs."""
+
+    model_version: str
+    image_size: int = Field(description="The model's input: image_size x image_size RGB pixels, 0..255.")
+    class_names: list[str] = Field(description="The order of the model's probabilities.")
+    image_kinds: list[str] = Field(description="The order of the answer graph's image kinds; empty without a check.")
+    model: ModelFile
+    answer: ModelFile
+
+
 class ModelTestMetrics(BaseModel):
     samples: int
     balanced_accuracy: float | None = Field(None, description="Mean per-class recall.")
@@ -176,4 +193,7 @@ class ModelCardResponse(BaseModel):
     test: ModelTestMetrics | None = Field(None, description="Held-out test split figures, if the artifact has them.")
     image_kind: ModelImageKind | None = Field(
         None, description="The image-kind check stored with the model; null when the model has none."
+    )
+    on_device: OnDeviceModel | None = Field(
+        None, description="The files to run this model in a browser; null when its runtime is not ONNX."
     )

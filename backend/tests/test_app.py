@@ -242,6 +242,7 @@ def test_root_lists_the_routes_the_app_serves(make_settings: SettingsFactory) ->
         "POST /predict",
         "GET /health",
         "GET /model",
+        "GET /model/files/{name}",
         "GET /metrics",
         "GET /docs",
         "GET /openapi.json",

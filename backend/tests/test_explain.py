@@ -12,6 +12,7 @@ import numpy as np
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from skin_classifier.answer_graph import write_answer_graph
 from skin_classifier.serving.explain import HEATMAP_SIZE
 from tests import images
 from tests.utils import ClientFactory, SettingsFactory, assert_error, upload
@@ -54,6 +55,7 @@ def test_uncertain_follows_the_threshold_stored_with_the_model(
     manifest = json.loads(manifest_path.read_text())
     manifest["training"] = {"calibration": {"uncertainty_threshold": 0.5}}
     manifest_path.write_text(json.dumps(manifest))
+    write_answer_graph(artifact)  # the threshold is applied inside it
     grey = np.full((48, 48, 3), 128, np.uint8)
     red = np.zeros((48, 48, 3), np.uint8)
     red[..., 0] = 255

@@ -20,6 +20,7 @@ CARD_CLASSES = ["Melanoma", "Melanocytic nevi", "Lesion from another data set"]
 @pytest.fixture(scope="module")
 def card_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mean-colour artifact with the metadata a trained one carries: data, licence, calibration, metrics."""
+    from skin_classifier.answer_graph import write_answer_graph
     from skin_classifier.synthetic import write_mean_colour_artifact
 
     folder = write_mean_colour_artifact(tmp_path_factory.mktemp("card-artifact"), CARD_CLASSES)
@@ -31,6 +32,7 @@ def card_artifact_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "data": {"description": "Some photos.", "licence": "CC BY 4.0", "split_sizes": {"train": 30, "test": 9}},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
+    write_answer_graph(folder)  # its uncertainty threshold is the calibration's
     per_class = {
         name: {"recall": recall, "precision": 0.5, "f1": 0.5, "support": 3}
         for name, recall in zip(CARD_CLASSES, (0.25, 0.75, 1.0), strict=True)

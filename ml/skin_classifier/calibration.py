@@ -26,6 +26,7 @@ import keras
 import numpy as np
 from PIL import Image
 
+from .answer_graph import write_answer_graph
 from .dataset import LabelledData
 from .evaluate import load_labelled_images
 from .export import weights_fingerprint
@@ -451,6 +452,7 @@ def calibrate_artifact(
     else:
         log.info("The temperature is unchanged: model_version stays %s", version)
     write_json(artifact_dir / MANIFEST_FILE, manifest)
+    write_answer_graph(artifact_dir)  # its uncertainty threshold is the calibration's
     write_json(artifact_dir / METRICS_FILE, {**info.metrics, **metrics})
     attach_reliability_plot(output_dir or artifact_dir.parent, artifact_dir)
     return calibration

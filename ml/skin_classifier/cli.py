@@ -1,4 +1,4 @@
-"""Command line: `skin-classifier train | evaluate | calibrate | predict | convert | package | image-kind | synthetic`."""
+"""Command line: `skin-classifier train | evaluate | calibrate | predict | convert | answer-graph | package | image-kind | synthetic`."""
 
 from __future__ import annotations
 
@@ -105,6 +105,17 @@ def _add_predict_parser(commands) -> None:
     parser.add_argument("artifact", type=Path, help="artifact folder")
     parser.add_argument("images", type=Path, nargs="+", help="image files")
     parser.add_argument("--runtime", default=AUTO, help=RUNTIME_HELP)
+
+
+def _add_answer_graph_parser(commands) -> None:
+    parser = commands.add_parser(
+        "answer-graph",
+        help="write an artifact's answer graph (answer.onnx) again",
+        description="Builds ARTIFACT/answer.onnx from the head, the calibration and the image-kind check, as the "
+        "service and the page run it after the model. Export, calibrate, convert, package and image-kind write it "
+        "themselves; this command brings an artifact from before it (or edited by hand) up to date.",
+    )
+    parser.add_argument("artifact", type=Path, help="artifact folder")
 
 
 def _add_convert_parser(commands) -> None:
@@ -239,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_calibrate_parser(commands)
     _add_predict_parser(commands)
     _add_convert_parser(commands)
+    _add_answer_graph_parser(commands)
     _add_package_parser(commands)
     _add_image_kind_parser(commands)
     _add_synthetic_parser(commands)
@@ -326,6 +338,12 @@ def run_convert(args: argparse.Namespace) -> None:
     print(args.artifact)
 
 
+def run_answer_graph(args: argparse.Namespace) -> None:
+    from .answer_graph import write_answer_graph
+
+    print(write_answer_graph(args.artifact))
+
+
 def run_package(args: argparse.Namespace) -> None:
     from .export import package_for_serving
 
@@ -376,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         "calibrate": run_calibrate,
         "predict": run_predict,
         "convert": run_convert,
+        "answer-graph": run_answer_graph,
         "package": run_package,
         "image-kind": run_image_kind,
         "synthetic": run_synthetic,

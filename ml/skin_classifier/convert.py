@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .answer_graph import write_answer_graph
 from .export import add_runtime, write_head
 from .jsonio import write_json
 from .serving.artifact import ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, read_artifact_info, read_json
@@ -268,6 +269,7 @@ def convert_artifact(
             log.info("Wrote %s (%.1f MB)", target, target.stat().st_size / 1e6)
     if default and default not in runtimes:
         add_runtime(artifact_dir, default, default=True)
+    write_answer_graph(artifact_dir)  # the head was written again
     return list(runtimes)
 
 

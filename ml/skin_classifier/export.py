@@ -11,6 +11,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from .answer_graph import write_answer_graph
 from .jsonio import write_json
 from .model import head_weights
 from .model_card import BENCHMARKS_DIR, write_model_card
@@ -75,6 +76,7 @@ def export_artifact(
             "training": training or {},
         },
     )
+    write_answer_graph(output_dir)
     write_model_card(output_dir)
     return output_dir
 
@@ -123,5 +125,6 @@ def package_for_serving(artifact_dir: str | Path, output_dir: str | Path, runtim
     manifest["runtimes"] = {runtime: manifest["runtimes"][runtime]}
     manifest["default_runtime"] = runtime
     write_json(output_dir / MANIFEST_FILE, manifest)
+    write_answer_graph(output_dir)
     write_model_card(output_dir)
     return output_dir

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
 
+from .answer_graph import write_answer_graph
 from .dataset import IMAGE_SUFFIXES, scan_image_folder, split_by_group
 from .jsonio import write_json
 from .metrics import confusion_matrix
@@ -501,6 +502,7 @@ def add_image_kind(artifact_dir: str | Path, check: ImageKindCheck, report: dict
         "shift_dermoscopy_flagged": report.get("dermoscopy_flagged", {}).get("shift"),
     }
     write_json(artifact_dir / MANIFEST_FILE, manifest)
+    write_answer_graph(artifact_dir)  # the check runs inside it
     write_model_card(artifact_dir)
     return path
 

@@ -68,6 +68,7 @@ def write_mean_colour_artifact(folder: str | Path, class_names: list[str], image
     import onnx
     from onnx import TensorProto, helper
 
+    from .answer_graph import write_answer_graph
     from .serving.artifact import ARTIFACT_FORMAT_VERSION, CLASS_INDEX_FILE, MANIFEST_FILE, PREPROCESSING_FILE
     from .serving.explain import HEAD_FILE, Head
 
@@ -116,6 +117,7 @@ def write_mean_colour_artifact(folder: str | Path, class_names: list[str], image
     }
     for name, content in files.items():
         (folder / name).write_text(json.dumps(content), encoding="utf-8")
+    write_answer_graph(folder)
     return folder
 
 

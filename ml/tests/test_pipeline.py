@@ -160,6 +160,7 @@ def test_cli_help_explains_every_command(capsys):
         "calibrate",
         "predict",
         "convert",
+        "answer-graph",
         "package",
         "image-kind",
         "synthetic",
@@ -215,6 +216,7 @@ def test_converted_runtimes_agree_with_keras(trained_run, synthetic_dir, tmp_pat
     main(["package", str(copy), str(slim), "--runtime", "tflite-int8"])
     assert sorted(p.name for p in slim.iterdir()) == [
         "README.md",
+        "answer.onnx",
         "benchmarks",
         "class_index.json",
         "head.npz",

@@ -2,6 +2,7 @@
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from skin_classifier.serving.quality import (
     MESSAGES,
     THRESHOLDS,
     QualityMeasures,
-    _grey_at_analysis_size,
+    analysis_picture,
     check_quality,
     judge,
     laplacian_variance,
@@ -91,7 +92,7 @@ def test_the_measures():
 def test_the_check_measures_a_small_copy_whatever_the_upload_size():
     """Its cost is bounded: a phone-sized photo is measured at the analysis size, its stored size read as is."""
     decoded = decode(encode(textured_lesion_picture(2000), "JPEG", quality=90), 260)
-    assert min(_grey_at_analysis_size(decoded.picture).shape) == ANALYSIS_SIZE
+    assert min(analysis_picture(decoded.picture).shape) == ANALYSIS_SIZE
     assert measure(decoded.picture, decoded.stored_size).short_side == 2000
 
 
@@ -115,6 +116,7 @@ class _Uniform:
 @pytest.mark.parametrize("as_stream", [False, True], ids=["bytes", "stream"])
 def test_the_classifier_gives_warnings_and_unchanged_model_pixels(tmp_path, image_size, as_stream):
     """Every model size gets the same warnings, and the model's pixels stay exactly what `preprocess` makes."""
+    from skin_classifier.answer_graph import save_answer_graph
     from skin_classifier.serving.artifact import ArtifactInfo
     from skin_classifier.serving.classifier import Classifier
     from skin_classifier.serving.explain import HEAD_FILE, Head
@@ -122,6 +124,7 @@ def test_the_classifier_gives_warnings_and_unchanged_model_pixels(tmp_path, imag
     two = np.ones(2, np.float32)
     Head(two, 0 * two, np.eye(2, dtype=np.float32), 0 * two).save(tmp_path / HEAD_FILE)
     info = ArtifactInfo(tmp_path, ["A", "B"], image_size, "v", {"stub": "-"}, "stub")
+    info = replace(info, manifest={"answer_graph": save_answer_graph(info)})
     classifier = Classifier(info, _Uniform())
     for picture, expected in (
         (textured_lesion_picture(900), ()),
@@ -129,8 +132,7 @@ def test_the_classifier_gives_warnings_and_unchanged_model_pixels(tmp_path, imag
         (Image.new("RGB", (500, 400), (5, 5, 5)), ("too_dark",)),
     ):
         data = encode(picture, "JPEG", quality=90)
-        pixels, warnings, _ = classifier.inspect(io.BytesIO(data) if as_stream else data)
-        np.testing.assert_array_equal(pixels, classifier.preprocess(data))
-        assert tuple(warning.code for warning in warnings) == expected
+        inspected = classifier.inspect(io.BytesIO(data) if as_stream else data)
+        np.testing.assert_array_equal(inspected.pixels, classifier.preprocess(data))
         (prediction,) = classifier.classify([io.BytesIO(data) if as_stream else data])
-        assert prediction.quality_warnings == warnings
+        assert tuple(warning.code for warning in prediction.quality_warnings) == expected

@@ -127,6 +127,7 @@ class ModelService:
         try:
             classifier = self._loader(self.settings)
             classifier.warm_up()
+            _ = classifier.device_files  # hashed here, not in the first GET /model on the event loop
         except Exception as error:  # any failure is reported by /health, never raised into the server
             self.error = f"{type(error).__name__}: {error}"
             self.failure = ARTIFACT_FAILURE if isinstance(error, ArtifactError) else RUNTIME_FAILURE

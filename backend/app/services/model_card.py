@@ -14,8 +14,10 @@ from app.schemas import (
     ModelCardResponse,
     ModelClass,
     ModelData,
+    ModelFile,
     ModelImageKind,
     ModelTestMetrics,
+    OnDeviceModel,
 )
 from skin_classifier.serving.class_descriptions import describe_class
 from skin_classifier.serving.classifier import Classifier
@@ -54,6 +56,29 @@ def _image_kind(classifier: Classifier) -> ModelImageKind | None:
             for kind, value in _dict(_dict(summary.get("test")).get("recall")).items()
             if _number(value) is not None
         },
+    )
+
+
+# GET /model/files/{name}: where the page downloads the on-device files (relative to the API's base URL).
+FILES_PATH = "model/files"
+
+
+def _on_device(classifier: Classifier) -> OnDeviceModel | None:
+    files = classifier.device_files
+    if files is None:
+        return None
+    described = {
+        role: ModelFile(url=f"{FILES_PATH}/{file.name}", sha256=file.sha256, bytes=file.size)
+        for role, file in files.items()
+    }
+    check = classifier.image_kind_check
+    return OnDeviceModel(
+        model_version=classifier.info.model_version,
+        image_size=classifier.info.image_size,
+        class_names=list(classifier.info.class_names),
+        image_kinds=list(IMAGE_KINDS) if check is not None else [],
+        model=described["model"],
+        answer=described["answer"],
     )
 
 
@@ -100,6 +125,7 @@ def model_card(classifier: Classifier) -> ModelCardResponse:
             uncertainty_threshold=info.uncertainty_threshold,
         ),
         image_kind=_image_kind(classifier),
+        on_device=_on_device(classifier),
         test=ModelTestMetrics(
             samples=samples,
             balanced_accuracy=_number(test.get("balanced_accuracy")),

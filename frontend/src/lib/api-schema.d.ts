@@ -59,6 +59,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/model/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file to run the model in a browser
+         * @description The ONNX model or the answer graph that GET /model's `on_device` names, for the page to answer without sending the photo. 404 for any other name, or when the model cannot run in a browser.
+         */
+        get: operations["model_file_model_files__name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/predict": {
         parameters: {
             query?: never;
@@ -105,6 +125,11 @@ export interface components {
              * @description What went wrong, in words meant for a person.
              */
             detail: string;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
         };
         /** HealthResponse */
         HealthResponse: {
@@ -166,6 +191,8 @@ export interface components {
             test?: components["schemas"]["ModelTestMetrics"] | null;
             /** @description The image-kind check stored with the model; null when the model has none. */
             image_kind?: components["schemas"]["ModelImageKind"] | null;
+            /** @description The files to run this model in a browser; null when its runtime is not ONNX. */
+            on_device?: components["schemas"]["OnDeviceModel"] | null;
         };
         /** ModelClass */
         ModelClass: {
@@ -220,6 +247,21 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** ModelFile */
+        ModelFile: {
+            /**
+             * Url
+             * @description Where to download it, relative to the API's base URL.
+             */
+            url: string;
+            /**
+             * Sha256
+             * @description SHA-256 of the file, hex: check it before use.
+             */
+            sha256: string;
+            /** Bytes */
+            bytes: number;
+        };
         /** ModelImageKind */
         ModelImageKind: {
             /**
@@ -256,6 +298,31 @@ export interface components {
             balanced_accuracy?: number | null;
             /** Accuracy */
             accuracy?: number | null;
+        };
+        /**
+         * OnDeviceModel
+         * @description What a browser needs to answer without sending the photo: run `model`, then `answer` on its outputs.
+         */
+        OnDeviceModel: {
+            /** Model Version */
+            model_version: string;
+            /**
+             * Image Size
+             * @description The model's input: image_size x image_size RGB pixels, 0..255.
+             */
+            image_size: number;
+            /**
+             * Class Names
+             * @description The order of the model's probabilities.
+             */
+            class_names: string[];
+            /**
+             * Image Kinds
+             * @description The order of the answer graph's image kinds; empty without a check.
+             */
+            image_kinds: string[];
+            model: components["schemas"]["ModelFile"];
+            answer: components["schemas"]["ModelFile"];
         };
         /** PredictionResponse */
         PredictionResponse: {
@@ -363,6 +430,19 @@ export interface components {
              */
             classes?: string[];
         };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
     };
     responses: never;
     parameters: never;
@@ -439,6 +519,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelCardResponse"];
+                };
+            };
+            /** @description The model is loading or failed to load. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    model_file_model_files__name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description No such file. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The model is loading or failed to load. */

@@ -8,6 +8,7 @@ An artifact folder holds the model in one or more runtimes plus JSON metadata (n
     metrics.json         evaluation figures
     head.npz             the head's weights, for heat maps (numpy arrays, read without pickles)
     image_kind.json      optional: the image-kind check (dermoscopy, skin photo or not skin)
+    answer.onnx          the answer graph run after the model (`answers`): built from the files above
     README.md            the model card
 """
 

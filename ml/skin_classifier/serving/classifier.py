@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from .answers import AnswerGraph
 from .artifact import ArtifactError, ArtifactInfo, read_artifact_info
-from .explain import HEAD_FILE, Head, Heatmap, explain
-from .image_kind import ImageKind, read_image_kind_check
+from .explain import Heatmap, draw_heatmap
+from .image_kind import IMAGE_KINDS, ImageKind, read_image_kind_check
+from .on_device import DeviceFile, device_files
 from .preprocessing import (
     DEFAULT_DECODE_BUDGET,
     DEFAULT_MAX_PIXELS,
@@ -25,7 +28,7 @@ from .preprocessing import (
     decode,
     to_model_input,
 )
-from .quality import ANALYSIS_SIZE, QualityWarning, check_quality
+from .quality import ANALYSIS_SIZE, QualityWarning, analysis_picture, warnings_for
 from .runtimes import ModelOutputs, Predictor, load_predictor
 
 
@@ -51,10 +54,11 @@ class Prediction:
 
 
 class Inspected(NamedTuple):
-    """One decoded upload: the model's input, what is wrong with the picture, and its shape as uploaded."""
+    """One decoded upload: the model's input, the grey picture the quality measures read, and its sizes."""
 
     pixels: np.ndarray
-    quality_warnings: tuple[QualityWarning, ...]
+    analysis: np.ndarray  # (H, W) float32 grey, shorter side `quality.ANALYSIS_SIZE`
+    stored_short_side: int  # the shorter side of the file as stored
     picture_size: tuple[int, int]  # (width, height) after EXIF orientation: the heat map's aspect ratio
 
 
@@ -88,11 +92,8 @@ class Classifier:
     ) -> None:
         self.info = info
         self.predictor = predictor
-        self.head = Head.load(info.path / HEAD_FILE)
-        if self.head.num_classes != len(info.class_names):
-            raise ArtifactError(
-                f"{HEAD_FILE} has {self.head.num_classes} classes, the class index {len(info.class_names)}"
-            )
+        self.answers = AnswerGraph(info)
+        # Read for its description (GET /model); the answer graph computes its answers.
         self.image_kind_check = read_image_kind_check(info)
         self.max_pixels = max_pixels
         self.formats = formats
@@ -101,6 +102,11 @@ class Classifier:
     @property
     def runtime(self) -> str:
         return self.predictor.runtime
+
+    @cached_property
+    def device_files(self) -> dict[str, DeviceFile] | None:
+        """The files a browser runs this model with (hashed once, when first asked); None for a non-ONNX runtime."""
+        return device_files(self.info, self.runtime)
 
     def _decode(self, source: ImageSource) -> Decoded:
         return decode(
@@ -111,7 +117,7 @@ class Classifier:
         return to_model_input(self._decode(source).resized(self.info.image_size))
 
     def inspect(self, source: ImageSource) -> Inspected:
-        """Model input for one image, and the quality warnings of its decoded picture (from the same decode)."""
+        """Model input for one image, and the grey picture the quality measures read (from the same decode)."""
         # Models under 112 px (tests' tiny ones) reduce pictures below the scale the check measures at: the
         # check decodes the image again rather than change the model's pixels, so a stream is read once here.
         small_model = 2 * self.info.image_size < ANALYSIS_SIZE
@@ -124,11 +130,11 @@ class Classifier:
             decoded = decode(
                 source, ANALYSIS_SIZE // 2, self.max_pixels, formats=self.formats, decode_budget=self.decode_budget
             )
-        return Inspected(pixels, check_quality(decoded.picture, decoded.stored_size), picture_size)
+        return Inspected(pixels, analysis_picture(decoded.picture), min(decoded.stored_size), picture_size)
 
     def predict_outputs(self, batch: np.ndarray) -> ModelOutputs:
         outputs = self.predictor.predict(batch)
-        count, features = batch.shape[0], self.head.norm_scale.shape[0]
+        count, features = batch.shape[0], outputs.pooled.shape[-1]
         expected = [(count, len(self.info.class_names)), (count, features)]
         actual = [outputs.probabilities.shape, outputs.pooled.shape]
         if actual != expected or outputs.feature_map.shape[::3] != (count, features):
@@ -142,9 +148,10 @@ class Classifier:
         """The head's input features, (N, features): what the image-kind check is trained on."""
         return self.predict_outputs(batch).pooled
 
-    def rank(self, probabilities: np.ndarray, quality_warnings: tuple[QualityWarning, ...] = ()) -> Prediction:
-        """Turn one probability vector into the sorted, renormalised response shape, flagged `uncertain` when
-        its top confidence is under the artifact's threshold."""
+    def rank(
+        self, probabilities: np.ndarray, quality_warnings: tuple[QualityWarning, ...] = (), uncertain: bool = False
+    ) -> Prediction:
+        """Turn one probability vector into the sorted, renormalised response shape."""
         probabilities = np.clip(probabilities.astype(np.float64), 0.0, None)
         total = probabilities.sum()
         if not np.isfinite(total) or total <= 0:
@@ -152,24 +159,24 @@ class Classifier:
         probabilities = probabilities / total
         order = np.argsort(-probabilities, kind="stable")
         scores = [ClassScore(self.info.class_names[i], float(probabilities[i])) for i in order]
-        threshold = self.info.uncertainty_threshold
-        uncertain = threshold is not None and scores[0].confidence < threshold
         return Prediction(scores[0].class_name, scores[0].confidence, scores, quality_warnings, uncertain)
 
     def answer(
         self, outputs: ModelOutputs, inspected: Inspected, row: int = 0, explain_top: bool = False
     ) -> Prediction:
-        """The response for one image of a batch: ranked classes, image kind, and with `explain_top` the heat map
-        of the top class (computed only then)."""
-        prediction = self.rank(outputs.probabilities[row], inspected.quality_warnings)
-        if self.image_kind_check is not None:
-            check = self.image_kind_check
-            (kind,) = check.judge(check.inputs(outputs.pooled[row : row + 1], inspected.pixels[None]))
-            prediction = replace(prediction, image_kind=kind)
+        """The response for one image of a batch, from the answer graph: ranked classes, uncertainty, image kind,
+        quality warnings, and with `explain_top` the heat map of the top class (drawn only then)."""
+        mine = ModelOutputs(*(output[row : row + 1] for output in outputs))
+        graph = self.answers.run(inspected.pixels, mine, inspected.analysis, inspected.stored_short_side)
+        prediction = self.rank(outputs.probabilities[row], warnings_for(graph.quality), graph.uncertain)
+        if graph.image_kind is not None and graph.image_kind_probabilities is not None:
+            kind = graph.image_kind
+            prediction = replace(
+                prediction, image_kind=ImageKind(IMAGE_KINDS[kind], float(graph.image_kind_probabilities[kind]))
+            )
         if explain_top:
             top = self.info.class_names.index(prediction.predicted_class)
-            heatmap = explain(self.head, outputs.pooled[row], outputs.feature_map[row], top, inspected.picture_size)
-            prediction = replace(prediction, heatmap=heatmap)
+            prediction = replace(prediction, heatmap=draw_heatmap(graph.class_maps[..., top], inspected.picture_size))
         return prediction
 
     def classify(self, sources: list[ImageSource], explain_top: bool = False) -> list[Prediction]:

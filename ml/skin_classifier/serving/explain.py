@@ -1,11 +1,13 @@
-"""Where the model looked: Grad-CAM heat maps computed in numpy from what every runtime already outputs.
+"""Where the model looked: Grad-CAM heat maps from what every runtime already outputs.
+
+The answer graph (`answers`) computes every class's map; this module draws one as a PNG and describes it.
 
 The served model outputs the last convolutional layer's activations and the pooled features beside the
 probabilities (`model.served_model`). The head from pooled features to logits is small and known (batch
 normalisation, an optional ReLU dense layer, the logits layer), so the gradient of a class's logit with
 respect to the pooled features has a closed form; its entries are Grad-CAM's channel weights (global average
-or max pooling before the average only rescales them). No runtime needs gradients, and an answer without a
-heat map computes nothing of it. The head's weights travel in the artifact as `head.npz`, read with pickles
+or max pooling before the average only rescales them). No runtime needs gradients: the answer graph holds
+the closed form for every class (a (features, classes) matrix for a linear head). The head's weights travel in the artifact as `head.npz`, read with pickles
 refused.
 """
 
@@ -151,9 +153,14 @@ class Heatmap:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
+def draw_heatmap(class_map: np.ndarray, picture_size: tuple[int, int]) -> Heatmap:
+    """One class's map from the answer graph (h, w, 0..1), drawn at the picture's aspect ratio and described."""
+    heat = upsample(class_map, picture_size)
+    return Heatmap(heatmap_png(heat), describe(heat))
+
+
 def explain(
     head: Head, pooled: np.ndarray, feature_map: np.ndarray, class_index: int, picture_size: tuple[int, int]
 ) -> Heatmap:
-    """Grad-CAM of one class for one image, at the picture's aspect ratio, with its description."""
-    heat = upsample(grad_cam(feature_map, head.class_gradient(pooled, class_index)), picture_size)
-    return Heatmap(heatmap_png(heat), describe(heat))
+    """Grad-CAM of one class for one image computed here: the definition the answer graph's maps are held to."""
+    return draw_heatmap(grad_cam(feature_map, head.class_gradient(pooled, class_index)), picture_size)

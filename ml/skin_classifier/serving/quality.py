@@ -39,6 +39,8 @@ class Thresholds:
 THRESHOLDS = Thresholds(too_dark_below=97.8, too_bright_above=205.0, blurred_below=11.8, min_short_side=224)
 
 QualityCode = Literal["too_dark", "too_bright", "blurred", "too_small"]
+# The order of the answer graph's quality flags (`answers.AnswerGraph`).
+QUALITY_CODES: tuple[QualityCode, ...] = ("too_dark", "too_bright", "blurred", "too_small")
 
 MESSAGES: dict[QualityCode, str] = {
     "too_dark": (
@@ -75,7 +77,9 @@ class QualityMeasures:
     short_side: int
 
 
-def _grey_at_analysis_size(picture: Image.Image) -> np.ndarray:
+def analysis_picture(picture: Image.Image) -> np.ndarray:
+    """The grey picture the measures read, float32 (H, W) with its shorter side `ANALYSIS_SIZE`: the answer
+    graph's `analysis` input."""
     grey = picture.convert("L")
     width, height = grey.size
     scale = ANALYSIS_SIZE / min(width, height)
@@ -93,7 +97,7 @@ def laplacian_variance(grey: np.ndarray) -> float:
 
 def measure(picture: Image.Image, stored_size: tuple[int, int]) -> QualityMeasures:
     """The measures the checks compare with their thresholds (the threshold benchmark calls this too)."""
-    grey = _grey_at_analysis_size(picture)
+    grey = analysis_picture(picture)
     return QualityMeasures(float(grey.mean()), laplacian_variance(grey), min(stored_size))
 
 
@@ -114,6 +118,11 @@ def judge(measures: QualityMeasures, thresholds: Thresholds = THRESHOLDS) -> tup
         codes.append("blurred")
     if too_small:
         codes.append("too_small")
+    return tuple(QualityWarning(code, MESSAGES[code]) for code in codes)
+
+
+def warnings_for(codes: tuple[QualityCode, ...]) -> tuple[QualityWarning, ...]:
+    """The warnings, with their advice, for the codes the answer graph flagged."""
     return tuple(QualityWarning(code, MESSAGES[code]) for code in codes)
 
 
