@@ -36,6 +36,18 @@ echo "e2e: starting the backend on 127.0.0.1:$api_port"
 server_pid=$!
 
 image="$(find "$work/kinds/dermoscopy/1. Red lesion 120" -type f | sort | head -n 1)"
+# Images the parity test draws from (it skips, saying why, when the folder is absent).
+datasets="${E2E_SHARED_DATASETS:-$root/../shared/datasets}"
 cd "$root/frontend"
-E2E_API_URL="http://127.0.0.1:$api_port" E2E_PORT="$page_port" E2E_IMAGE="$image" npm run --silent test:e2e \
+rm -rf e2e/artifacts/on-device  # figures of this run only
+# Arguments go to Playwright (e.g. a spec file to run alone).
+E2E_API_URL="http://127.0.0.1:$api_port" E2E_PORT="$page_port" E2E_IMAGE="$image" E2E_SHARED_DATASETS="$datasets" \
+  npm run --silent test:e2e -- "$@" \
   || { echo "e2e: backend log follows"; cat "$work/server.log"; exit 1; }
+
+# The on-device figures (timings, sizes, parity) with the machine and model: into docs/ with ON_DEVICE_REPORT=1,
+# else beside the test artifacts.
+report_dir="$root/frontend/e2e/artifacts/on-device"
+if [ "${ON_DEVICE_REPORT:-0}" = 1 ]; then report_dir="$root/docs"; fi
+node scripts/on-device-report.mjs "$report_dir" "http://127.0.0.1:$api_port" \
+  "ON_DEVICE_REPORT=1 PYTHON=${PYTHON:-.venv/bin/python} scripts/e2e.sh${*:+ $*}"

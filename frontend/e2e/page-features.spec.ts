@@ -16,6 +16,7 @@ import {
   expect,
   formatPercent,
   test,
+  useServerAnswers,
   waitForApi,
 } from './page-test'
 import { drawLesionPng, everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
@@ -172,6 +173,7 @@ for (const width of [1280, 375]) {
     })
 
     test('what to do next for a picture that is not skin (the real model)', async ({ page }) => {
+      await useServerAnswers(page)
       await page.goto('/')
       const answer = await analyze(page, await loadTestImage(everydayPhotoPath))
       expect(answer.image_kind).toBe('not-skin')

@@ -35,8 +35,20 @@ export function formatPercent(confidence: number): string {
 
 type PredictionResponse = components['schemas']['PredictionResponse']
 
+/**
+ * Makes the page ask the server (POST /predict) instead of analysing on the device, as on a browser without
+ * WebAssembly: for tests about the server's answers and what the page shows around them. The on-device answers
+ * have their own tests (on-device.spec.ts, parity.spec.ts).
+ */
+export async function useServerAnswers(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    Reflect.deleteProperty(globalThis, 'WebAssembly')
+  })
+}
+
 /** Gives the page `change` of each real answer of the model (the web layer only: the model still ran). */
 export async function changeAnswers(page: Page, change: (answer: PredictionResponse) => PredictionResponse) {
+  await useServerAnswers(page)
   await page.route(`${apiUrl}/predict**`, async (route) => {
     const response = await route.fetch()
     if (!response.ok()) return route.fulfill({ response })
@@ -55,3 +67,31 @@ export async function answerAsDermoscopy(page: Page): Promise<void> {
 }
 
 export { expect }
+
+/**
+ * Presses Analyze and returns the milliseconds until the answer (or an alert) is on the page, timed in the page
+ * itself so the test's own polling adds nothing.
+ */
+export async function analyseTimed(page: Page): Promise<number> {
+  return page.evaluate(
+    (timeoutMs) =>
+      new Promise<number>((resolve, reject) => {
+        const button = document.querySelector<HTMLButtonElement>('button.analyze-button')
+        if (!button) return reject(new Error('no Analyze button'))
+        const answered = () => document.querySelector('[data-testid="computed-on"], [role="alert"]:not(:empty)')
+        const start = performance.now()
+        const observer = new MutationObserver(() => {
+          if (!answered()) return
+          observer.disconnect()
+          resolve(performance.now() - start)
+        })
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true })
+        setTimeout(() => {
+          observer.disconnect()
+          reject(new Error('no answer in time'))
+        }, timeoutMs)
+        button.click()
+      }),
+    PREDICTION_TIMEOUT_MS,
+  )
+}

@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url'
 import type { Page, Response } from '@playwright/test'
 import type { components } from '../src/lib/api-schema'
 import { apiUrl, imagePath } from './environment'
-import { PREDICTION_TIMEOUT_MS, answerAsDermoscopy, expect, formatPercent, test, waitForApi } from './page-test'
+import {
+  PREDICTION_TIMEOUT_MS,
+  answerAsDermoscopy,
+  expect,
+  formatPercent,
+  test,
+  useServerAnswers,
+  waitForApi,
+} from './page-test'
 import { everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
 type PredictionResponse = components['schemas']['PredictionResponse']
@@ -178,6 +186,7 @@ test('lays where the model looked over the photo, described in words, and the to
 })
 
 test('says an everyday photo does not look like skin, naming no lesion and drawing no chart', async ({ page }) => {
+  await useServerAnswers(page)
   await page.goto('/')
   const { result, prediction } = await analyzeFile(page, await loadTestImage(everydayPhotoPath))
   expect(prediction.image_kind, "the model's image-kind check calls a cup of coffee not skin").toBe('not-skin')

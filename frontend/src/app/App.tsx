@@ -5,6 +5,7 @@ import { LanguageSwitch } from '@/components/LanguageSwitch'
 import { PrivacyNote } from '@/components/PrivacyNote'
 import { MedicalDisclaimer } from '@/features/disclaimer/components/MedicalDisclaimer'
 import { LesionHistory } from '@/features/history/components/LesionHistory'
+import { useOnDeviceAnalysis } from '@/features/on-device/hooks/useOnDeviceAnalysis'
 import { answerKind } from '@/features/prediction/answer-kind'
 import { AboutModel } from '@/features/prediction/components/AboutModel'
 import { ClassExplanation } from '@/features/prediction/components/ClassExplanation'
@@ -54,7 +55,8 @@ function LesionClassifier() {
   // A file the page refused to send; its problem is worded on each render, in the page's language.
   const [refusedFile, setRefusedFile] = useState<File | null>(null)
   const [showHeatmap, setShowHeatmap] = useState(true)
-  const prediction = usePrediction()
+  const onDevice = useOnDeviceAnalysis()
+  const prediction = usePrediction(onDevice.analyse)
   const isAnalyzing = prediction.status === 'loading'
   const result = prediction.status === 'success' ? prediction.result : null
   const modelCard = useModelCard(prediction.result?.model_version)
@@ -102,6 +104,7 @@ function LesionClassifier() {
           }}
           disabled={!imageFile || isAnalyzing}
           aria-busy={isAnalyzing}
+          data-on-device={onDevice.ready ? 'ready' : 'not-ready'}
         >
           {isAnalyzing && <span className="spinner" aria-hidden="true" />}
           {isAnalyzing ? t('upload.analyzing') : t('upload.analyze')}

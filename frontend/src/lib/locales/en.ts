@@ -3,7 +3,9 @@ export const en = {
   page: {
     title: 'Skin Lesion Classifier',
     lead: 'Choose a photo of a skin lesion to see which type of lesion a machine learning model thinks it looks most like.',
-    footer: 'Open-source research software. Photos are sent to the analysis server only when you press Analyze.',
+    footer:
+      'Open-source research software. Where this browser can, photos are analysed on this device and never leave it; ' +
+      'otherwise they are sent to the analysis server only when you press Analyze.',
   },
   language: { label: 'Language', en: 'English', hi: 'हिन्दी (Hindi)' },
   disclaimer: {
@@ -46,6 +48,9 @@ export const en = {
     unreadable: 'The server could not read this image. It may be empty or damaged. Please choose another photo.',
     notReady: 'The model is not ready yet (it may still be loading). Please wait a minute and try again.',
     serverProblem: 'The analysis server had a problem (error {{status}}). Please try again later.',
+    offline:
+      'You are offline, and this photo cannot be analysed on this device, so it needs the analysis server. ' +
+      'Connect to the internet and try again.',
   },
   crash: {
     heading: 'Something went wrong on this page',
@@ -80,6 +85,8 @@ export const en = {
     reminder: 'This is an estimate from a computer model, not a diagnosis. Only a doctor can diagnose a skin lesion.',
     modelVersion: 'Model version {{version}}',
     analysedIn: 'analysed in {{milliseconds}} ms',
+    computedOnDevice: 'Analysed on this device: the photo was not sent anywhere.',
+    computedOnServer: 'Analysed on the server.',
     cannotTellHeading: 'The model cannot tell what this is',
     cannotTellText:
       'No class is clearly more likely than the others, so this page does not name one. The chart below shows how ' +
@@ -105,6 +112,17 @@ export const en = {
     otherTitle: 'Photo problem',
     // The API's own advice is shown in English; a translation of it, by warning code, goes here in other languages.
     advice: {} as Record<string, string>,
+    // The server's own advice (skin_classifier.serving.quality.MESSAGES), for answers computed on this device.
+    serverAdvice: {
+      too_dark:
+        "The photo is too dark to show the lesion's colours and structure. Retake it in good, even light, without shadows.",
+      too_bright:
+        'The photo is too bright: parts of the lesion are washed out. Retake it without flash or direct sunlight, in even light.',
+      blurred:
+        'The photo is blurred, so fine structure the model relies on is lost. Hold the camera steady, let it focus on the lesion, and retake it.',
+      too_small:
+        'The image is small (under 224 pixels on its shorter side), so it holds little detail. Send the original photo, not a thumbnail or a screenshot.',
+    } as Record<string, string>,
   },
   classExplanation: {
     heading: 'What “{{name}}” means',
@@ -157,7 +175,8 @@ export const en = {
   privacy: {
     heading: 'Your photos stay yours',
     text:
-      'The analysis server looks at the photo in memory and forgets it: it writes no upload to disk and logs none. ' +
+      'Where this browser can, the photo is analysed on this device and is not sent anywhere. Otherwise the analysis ' +
+      'server looks at it in memory and forgets it: it writes no upload to disk and logs none. ' +
       'The report and the lesion history are made and kept in this browser only.',
   },
   nextSteps: {

@@ -5,8 +5,11 @@ export type ClassScore = ApiSchemas['ClassScore']
 export type QualityWarning = ApiSchemas['QualityWarning']
 export type ImageKind = NonNullable<PredictionResponse['image_kind']>
 
-// What POST /predict answers. The page needs the class and the scores; the rest is filled in by
-// requestPrediction when an older API leaves it out, and the model details are shown when present.
+// Where an answer was computed: in this browser, or by POST /predict.
+export type ComputedOn = 'device' | 'server'
+
+// What POST /predict answers (or the same computed on this device). The page needs the class and the scores; the
+// rest is filled in by requestPrediction when an older API leaves it out, and the model details are shown when present.
 export type Prediction = Pick<
   PredictionResponse,
   | 'predicted_class'
@@ -18,7 +21,9 @@ export type Prediction = Pick<
   | 'heatmap'
   | 'heatmap_description'
 > &
-  Partial<Pick<PredictionResponse, 'model_version' | 'runtime' | 'inference_ms' | 'quality_warnings'>>
+  Partial<Pick<PredictionResponse, 'model_version' | 'runtime' | 'inference_ms' | 'quality_warnings'>> & {
+    computedOn?: ComputedOn
+  }
 
 // The part of the answer every version of the API sends.
 type Classification = Pick<Prediction, 'predicted_class' | 'confidence' | 'all_predictions'>
@@ -94,5 +99,6 @@ export async function requestPrediction(imageFile: File, { signal }: { signal?: 
     image_kind_score: readScore(optional.image_kind_score),
     heatmap: readHeatmap(optional.heatmap),
     heatmap_description: readText(optional.heatmap_description),
+    computedOn: 'server',
   }
 }

@@ -1,5 +1,5 @@
 import { AxiosError, AxiosHeaders, CanceledError } from 'axios'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { changeLanguage } from '@/lib/i18n'
 import { hi } from '@/lib/locales/hi'
 import { UnexpectedResponseError } from './predict'
@@ -19,6 +19,15 @@ function answeredWith(status: number, data: unknown): AxiosError {
 describe('predictionErrorMessage', () => {
   it('says nothing for a request the page cancelled itself', () => {
     expect(predictionErrorMessage(new CanceledError())).toBe('')
+  })
+
+  it('says the page is offline when the server is needed and the network is off', () => {
+    const onLine = vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false)
+    try {
+      expect(predictionErrorMessage(new AxiosError('Network Error', 'ERR_NETWORK'))).toMatch(/^You are offline/)
+    } finally {
+      onLine.mockRestore()
+    }
   })
 
   it('tells a timeout apart from an unreachable server', () => {

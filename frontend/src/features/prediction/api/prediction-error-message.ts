@@ -32,6 +32,10 @@ export function predictionErrorMessage(error: unknown): string {
     return error instanceof Error && error.message ? error.message : i18n.t('errors.unexpected')
   }
   if (!error.response) {
+    // Offline, the server is out of reach: say so rather than suggest it is down.
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      return i18n.t('errors.offline')
+    }
     if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') {
       return i18n.t('errors.timeout')
     }

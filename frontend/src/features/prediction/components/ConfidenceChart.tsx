@@ -23,6 +23,8 @@ export function ConfidenceChart({ predictions, highlightTop = true }: Confidence
             key={className}
             className={highlightTop && index === 0 ? 'chart-row chart-row--top' : 'chart-row'}
             data-testid="chart-row"
+            data-class-name={className}
+            data-confidence={confidence}
           >
             <span className="chart-row__name">{translatedName(className)}</span>
             <span className="chart-row__value">{percentText}</span>

@@ -1,6 +1,8 @@
 import { render, screen, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { confidentPrediction, notSkinPrediction, skinPhotoPrediction, uncertainPrediction } from '@/testing/fixtures'
+import { changeLanguage } from '@/lib/i18n'
+import { hi } from '@/lib/locales/hi'
 import { PredictionResult } from './PredictionResult'
 
 function resultHeading() {
@@ -12,6 +14,24 @@ function queryChart() {
 }
 
 describe('PredictionResult', () => {
+  it('says plainly where the answer was computed, in English and Hindi', async () => {
+    const { rerender } = render(<PredictionResult result={{ ...confidentPrediction, computedOn: 'device' }} />)
+    expect(screen.getByTestId('computed-on')).toHaveTextContent(
+      'Analysed on this device: the photo was not sent anywhere.',
+    )
+    rerender(<PredictionResult result={{ ...confidentPrediction, computedOn: 'server' }} />)
+    expect(screen.getByTestId('computed-on')).toHaveTextContent('Analysed on the server.')
+    await changeLanguage('hi')
+    try {
+      rerender(<PredictionResult result={{ ...confidentPrediction, computedOn: 'device' }} />)
+      expect(screen.getByTestId('computed-on')).toHaveTextContent(hi.result.computedOnDevice)
+      rerender(<PredictionResult result={{ ...confidentPrediction, computedOn: 'server' }} />)
+      expect(screen.getByTestId('computed-on')).toHaveTextContent(hi.result.computedOnServer)
+    } finally {
+      await changeLanguage('en')
+    }
+  })
+
   it('names the most likely class for a dermoscopy image, with no warning about the kind of picture', () => {
     render(<PredictionResult result={confidentPrediction} />)
     expect(screen.getByTestId('top-prediction')).toHaveTextContent('Most likely: Melanocytic nevi — 83.2% confidence')

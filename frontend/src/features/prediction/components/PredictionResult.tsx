@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { className } from '@/lib/i18n'
 import { formatNumber, formatPercent } from '@/lib/intl'
 import { answerKind } from '../answer-kind'
-import type { Prediction } from '../api/predict'
+import type { ComputedOn as Where, Prediction } from '../api/predict'
 import { CannotTellAnswer } from './CannotTellAnswer'
 import { ConfidenceChart } from './ConfidenceChart'
 import { NotSkinMessage } from './NotSkinMessage'
@@ -27,7 +27,13 @@ export function PredictionResult({ result }: { result: Prediction }) {
   }, [result])
 
   return (
-    <section className="card result" aria-labelledby="result-heading">
+    <section
+      className="card result"
+      aria-labelledby="result-heading"
+      data-predicted-class={result.predicted_class}
+      data-confidence={result.confidence}
+      data-image-kind={result.image_kind ?? ''}
+    >
       <h2
         id="result-heading"
         ref={heading}
@@ -52,6 +58,7 @@ export function PredictionResult({ result }: { result: Prediction }) {
           <p className="result__reminder">{t('result.reminder')}</p>
         </>
       )}
+      <ComputedOn computedOn={result.computedOn} />
       <ModelDetails modelVersion={result.model_version} inferenceMs={result.inference_ms} />
     </section>
   )
@@ -77,4 +84,16 @@ function ModelDetails({ modelVersion, inferenceMs }: { modelVersion?: string; in
   }
   if (details.length === 0) return null
   return <p className="result__details">{details.join(' · ')}</p>
+}
+
+// Where the answer was computed, said plainly: on this device the photo went nowhere. An answer that does not
+// say came from the server.
+function ComputedOn({ computedOn }: { computedOn?: Where }) {
+  const { t } = useTranslation()
+  const onDevice = computedOn === 'device'
+  return (
+    <p className="result__computed-on" data-testid="computed-on" data-computed-on={onDevice ? 'device' : 'server'}>
+      {onDevice ? t('result.computedOnDevice') : t('result.computedOnServer')}
+    </p>
+  )
 }

@@ -5,8 +5,12 @@ import { requestPrediction, type Prediction } from '../api/predict'
 
 export type PredictionStatus = 'idle' | 'loading' | 'success' | 'error'
 
-// Holds one prediction request; a new request or a reset cancels the one in flight.
-export function usePrediction() {
+// An answer computed in this browser, or null when the server has to answer.
+export type AnalyseOnDevice = (imageFile: File, signal: AbortSignal) => Promise<Prediction | null>
+
+// Holds one prediction request; a new request or a reset cancels the one in flight. With `analyseOnDevice` the
+// photo is analysed in the browser first, and sent to POST /predict only when that gives no answer.
+export function usePrediction(analyseOnDevice?: AnalyseOnDevice) {
   useTranslation() // the error message is worded again when the language changes
   const [status, setStatus] = useState<PredictionStatus>('idle')
   const [result, setResult] = useState<Prediction | null>(null)
@@ -34,7 +38,11 @@ export function usePrediction() {
       setResult(null)
       setError(null)
       try {
-        const prediction = await requestPrediction(imageFile, { signal: controller.signal })
+        const onDevice = analyseOnDevice
+          ? await analyseOnDevice(imageFile, controller.signal).catch(() => null)
+          : null
+        if (controller.signal.aborted) return
+        const prediction = onDevice ?? (await requestPrediction(imageFile, { signal: controller.signal }))
         if (controller.signal.aborted) return
         setResult(prediction)
         setStatus('success')
@@ -46,7 +54,7 @@ export function usePrediction() {
         if (inFlight.current === controller) inFlight.current = null
       }
     },
-    [cancelInFlight],
+    [cancelInFlight, analyseOnDevice],
   )
 
   useEffect(() => cancelInFlight, [cancelInFlight])
