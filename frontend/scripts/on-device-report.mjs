@@ -181,7 +181,7 @@ const lines = [
     : '| parity | not run (no shared image sets) | |',
   '',
   'Times run from pressing Analyze to the answer on the page, measured in the page. Answers are computed in a module',
-  `worker with ONNX Runtime Web (WebAssembly; ${report.browser.replace(/^Chromium \(headless, Playwright\), /, '')}).`,
+  `worker with ONNX Runtime Web (WebAssembly): ${report.browser.replace(/^Chromium \(headless, Playwright\), /, '')}.`,
   'Pressed as soon as the page appears, the first answer also waits for ONNX Runtime to compile its WebAssembly, the',
   'model to be read from Cache Storage and its two sessions to start; the page starts them when it loads, so once a',
   'person has chosen a photo they are usually ready (the second row).',

@@ -8,7 +8,7 @@ judgement) is computed by `answer.onnx`, which this module writes into the artif
 and the page in the browser both run it after the model, so neither holds a second copy of that logic: they
 only decode, resize, run the two graphs, rank and draw.
 
-The numpy definitions it mirrors (`image_kind.picture_statistics`, `ImageKindCheck`, `explain.grad_cam`,
+The numpy definitions it mirrors (`picture_statistics`, `ImageKindCheck`, `explain.grad_cam`,
 `quality.measure`/`judge`) stay as the reference the check's weights and the thresholds were fitted on; tests
 hold the graph to them.
 
@@ -25,10 +25,11 @@ from typing import Any
 import numpy as np
 
 from .jsonio import write_json
+from .picture_statistics import STATISTICS_SIZE
 from .serving.answers import ANSWER_FILE, ANSWER_INPUTS, answer_graph_source
 from .serving.artifact import MANIFEST_FILE, ArtifactInfo, read_artifact_info
 from .serving.explain import HEAD_FILE, Head
-from .serving.image_kind import STATISTICS_SIZE, ImageKindCheck, read_image_kind_check
+from .serving.image_kind import ImageKindCheck, read_image_kind_check
 from .serving.quality import QUALITY_CODES, THRESHOLDS
 
 OPSET = 18  # ONNX Runtime 1.18+ and ONNX Runtime Web read it; reductions take their axes as inputs
@@ -112,7 +113,7 @@ def _edge_strength(g: _Graph, grey: str) -> str:
 
 
 def _picture_statistics(g: _Graph, image: str, image_size: int) -> str:
-    """(N, 38): `image_kind.picture_statistics` of the model's input, feature for feature."""
+    """(N, 38): `picture_statistics.picture_statistics` of the model's input, feature for feature."""
     factor = max(1, image_size // STATISTICS_SIZE)
     size = image_size // factor
     rgb = _box_reduce(g, g.op("Div", image, g.const(255.0)), factor, size)

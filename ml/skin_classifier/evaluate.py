@@ -16,6 +16,7 @@ import numpy as np
 from .dataset import decode_images, scan_image_folder
 from .jsonio import write_json
 from .metrics import evaluate_probabilities, plot_confusion_matrix, uncertainty_report
+from .picture_statistics import check_inputs
 from .serving.classifier import Classifier, load_classifier
 from .serving.image_kind import IMAGE_KINDS
 from .serving.preprocessing import to_model_input
@@ -74,7 +75,7 @@ def evaluate_artifact(
     if classifier.info.uncertainty_threshold is not None:
         report["uncertainty"] = uncertainty_report(probabilities, labels, classifier.info.uncertainty_threshold)
     if check is not None:
-        called = check.decide(check.probabilities(check.inputs(pooled, images)))
+        called = check.decide(check.probabilities(check_inputs(check, pooled, images)))
         report["image_kind"] = {
             "called": {kind: float(np.mean(called == index)) for index, kind in enumerate(IMAGE_KINDS)},
             "dermoscopy_threshold": check.dermoscopy_threshold,

@@ -33,8 +33,9 @@ from .dataset import IMAGE_SUFFIXES, scan_image_folder, split_by_group
 from .jsonio import write_json
 from .metrics import confusion_matrix
 from .model_card import write_model_card
+from .picture_statistics import picture_statistics
 from .serving.artifact import MANIFEST_FILE, read_artifact_info
-from .serving.image_kind import DERMOSCOPY, IMAGE_KIND_FILE, IMAGE_KINDS, ImageKindCheck, picture_statistics
+from .serving.image_kind import DERMOSCOPY, IMAGE_KIND_FILE, IMAGE_KINDS, ImageKindCheck
 from .serving.preprocessing import ImageError, decode, load_rgb
 
 log = logging.getLogger(__name__)

@@ -9,11 +9,12 @@ import pytest
 from PIL import Image, ImageFilter
 
 from skin_classifier.answer_graph import build_answer_graph, write_answer_graph
+from skin_classifier.picture_statistics import picture_statistics
 from skin_classifier.serving.answers import ANSWER_INPUTS
 from skin_classifier.serving.artifact import ArtifactError
 from skin_classifier.serving.classifier import load_classifier
 from skin_classifier.serving.explain import Head, grad_cam
-from skin_classifier.serving.image_kind import IMAGE_KINDS, ImageKindCheck, picture_statistics
+from skin_classifier.serving.image_kind import IMAGE_KINDS, ImageKindCheck
 from skin_classifier.serving.quality import QUALITY_CODES, THRESHOLDS, analysis_picture, judge, measure
 from skin_classifier.synthetic import textured_lesion_picture, write_mean_colour_artifact
 

@@ -24,12 +24,12 @@ from skin_classifier.image_kind import (
     skin_photo_splits,
     train_image_kind,
 )
+from skin_classifier.picture_statistics import check_inputs, picture_statistics
 from skin_classifier.serving.artifact import ArtifactError, read_artifact_info
 from skin_classifier.serving.image_kind import (
     IMAGE_KIND_FILE,
     IMAGE_KINDS,
     ImageKindCheck,
-    picture_statistics,
     read_image_kind_check,
 )
 from skin_classifier.serving.preprocessing import decode, load_rgb
@@ -184,7 +184,7 @@ def test_a_format_1_check_reads_pooled_features_alone(trained, tmp_path):
     loaded = ImageKindCheck.load(tmp_path / IMAGE_KIND_FILE)
     assert not loaded.with_picture_statistics
     pooled = np.ones((2, loaded.feature_count))
-    assert np.array_equal(loaded.inputs(pooled, np.zeros((2, SIZE, SIZE, 3))), pooled)
+    assert np.array_equal(check_inputs(loaded, pooled, np.zeros((2, SIZE, SIZE, 3))), pooled)
 
 
 def test_the_served_check_adds_the_pictures_statistics_as_training_did(kinds_dir, tmp_path):
