@@ -308,9 +308,9 @@ def _serving_section(report: dict[str, Any]) -> list[str]:
         lines += [
             "",
             (
-                f"In-process medians: decoding and the quality check {forward['preprocess_median_ms']} ms, the "
-                f"forward pass {forward['forward_median_ms']} ms, the answer from its outputs (ranking, image "
-                f"kind) {forward['answer_median_ms']} ms, and with the heat map "
+                f"In-process medians: decoding (with the quality check's grey picture) "
+                f"{forward['preprocess_median_ms']} ms, the forward pass {forward['forward_median_ms']} ms, the answer "
+                f"from its outputs (the answer graph, ranking) {forward['answer_median_ms']} ms, and with the heat map "
                 f"{forward['answer_with_heatmap_median_ms']} ms."
             ),
         ]
