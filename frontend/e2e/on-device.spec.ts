@@ -4,12 +4,19 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import AxeBuilder from '@axe-core/playwright'
 import type { BrowserContext, Page, Request } from '@playwright/test'
 import { en } from '../src/lib/locales/en'
 import { hi } from '../src/lib/locales/hi'
 import { apiUrl } from './environment'
-import { PREDICTION_TIMEOUT_MS, analyseTimed, expect, test, useServerAnswers, waitForApi } from './page-test'
+import {
+  PREDICTION_TIMEOUT_MS,
+  analyseTimed,
+  expect,
+  expectNoSeriousAxeViolations,
+  test,
+  useServerAnswers,
+  waitForApi,
+} from './page-test'
 import { drawLesionPng, everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
 const figuresDir = fileURLToPath(new URL('./artifacts/on-device/', import.meta.url))
@@ -18,14 +25,6 @@ const MODEL_CACHE = 'on-device-model'
 const FURTHER_ANSWERS = 6
 
 test.beforeAll(async ({ request }) => waitForApi(request))
-
-async function expectNoSeriousAxeViolations(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  const serious = violations
-    .filter(({ impact }) => impact === 'serious' || impact === 'critical')
-    .map(({ id, impact, nodes }) => `${impact} ${id}: ${nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  expect(serious, `serious or critical axe-core violations on ${what}`).toEqual([])
-}
 
 // Every request the context makes (the page, its worker and its service worker), with its body.
 function recordRequests(context: BrowserContext) {

@@ -1,7 +1,6 @@
 // What the page adds around an answer, at a desktop and a phone width: what to do next, the PDF report, a
 // lesion followed over time in IndexedDB, Hindi beside English, and axe-core's accessibility check.
 import { readFile } from 'node:fs/promises'
-import AxeBuilder from '@axe-core/playwright'
 import type { Locator, Page } from '@playwright/test'
 import { extractText, getDocumentProxy } from 'unpdf'
 import type { components } from '../src/lib/api-schema'
@@ -18,6 +17,7 @@ import {
   test,
   useServerAnswers,
   waitForApi,
+  expectNoSeriousAxeViolations,
 } from './page-test'
 import { drawLesionPng, everydayPhotoPath, loadTestImage, type UploadFile } from './test-image'
 
@@ -60,14 +60,6 @@ async function expectNextStepsFollowTheRules(page: Page, answer: PredictionRespo
   await expect(region).toContainText(en.nextSteps.always)
   await expect(region.getByRole('listitem')).toHaveCount(expected.checklist ? 5 : 0)
   return expected
-}
-
-async function expectNoSeriousAxeViolations(page: Page, what: string) {
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  const serious = violations
-    .filter(({ impact }) => impact === 'serious' || impact === 'critical')
-    .map(({ id, impact, nodes }) => `${impact} ${id}: ${nodes.map((node) => node.target.join(' ')).join(', ')}`)
-  expect(serious, `serious or critical axe-core violations on ${what}`).toEqual([])
 }
 
 async function countHistoryRecords(page: Page): Promise<number[]> {

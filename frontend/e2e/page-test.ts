@@ -1,5 +1,6 @@
 // What every browser test shares: a test that also fails on a script error in the page, the wait for the API,
 // and the page's way of writing a confidence.
+import AxeBuilder from '@axe-core/playwright'
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test'
 import type { components } from '../src/lib/api-schema'
 import { apiUrl } from './environment'
@@ -94,4 +95,13 @@ export async function analyseTimed(page: Page): Promise<number> {
       }),
     PREDICTION_TIMEOUT_MS,
   )
+}
+
+// axe-core on the page as it is now: no serious or critical violation.
+export async function expectNoSeriousAxeViolations(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  const serious = violations
+    .filter(({ impact }) => impact === 'serious' || impact === 'critical')
+    .map(({ id, impact, nodes }) => `${impact} ${id}: ${nodes.map((node) => node.target.join(' ')).join(', ')}`)
+  expect(serious, `serious or critical axe-core violations on ${what}`).toEqual([])
 }
