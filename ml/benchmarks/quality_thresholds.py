@@ -1,7 +1,7 @@
 """Choose the image quality thresholds on a data set's own images, and measure what the check costs.
 
 Measures every image under DATA_DIR/<class folder>/ through the serving path (`preprocessing.decode`, then
-`quality.measure`), sets too-dark and blurred at the `--tail` percentile (default 0.5) from below and
+`answer_definitions.measure`), sets too-dark and blurred at the `--tail` percentile (default 0.5) from below and
 too-bright at the same from above, rounded outward, and keeps the minimum size at `--min-short-side` (the
 training images' size). Writes JSON and Markdown with the machine, the command, the distributions, the
 share of images flagged per reason and in total, and the per-image cost of the check. The chosen values go
@@ -24,10 +24,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from skin_classifier.answer_definitions import QualityMeasures, judge, measure
 from skin_classifier.dataset import scan_image_folder
 from skin_classifier.serving.machine import machine_facts, packages_text
 from skin_classifier.serving.preprocessing import decode
-from skin_classifier.serving.quality import THRESHOLDS, QualityMeasures, Thresholds, judge, measure
+from skin_classifier.serving.quality import THRESHOLDS, Thresholds
 
 CODES = ("too_dark", "too_bright", "blurred", "too_small")
 PERCENTILES = (0.1, 0.5, 1, 5, 50, 95, 99, 99.5, 99.9)

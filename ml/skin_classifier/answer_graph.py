@@ -8,8 +8,8 @@ judgement) is computed by `answer.onnx`, which this module writes into the artif
 and the page in the browser both run it after the model, so neither holds a second copy of that logic: they
 only decode, resize, run the two graphs, rank and draw.
 
-The numpy definitions it mirrors (`picture_statistics`, `ImageKindCheck`, `explain.grad_cam`,
-`quality.measure`/`judge`) stay as the reference the check's weights and the thresholds were fitted on; tests
+The numpy definitions it mirrors (`picture_statistics`, `ImageKindCheck`, and in `answer_definitions`
+`grad_cam` and the quality check's `measure` and `judge`) stay as the reference the check's weights and the thresholds were fitted on; tests
 hold the graph to them.
 
 Needs the `onnx` package (training and export install it); serving needs only ONNX Runtime.
@@ -188,7 +188,7 @@ def _image_kind(g: _Graph, check: ImageKindCheck, image: str, pooled: str, image
 
 
 def _class_maps(g: _Graph, head: Head, pooled: str, feature_map: str) -> str:
-    """(N, h, w, K) Grad-CAM of every class, each scaled to its own peak (`explain.grad_cam` for each class)."""
+    """(N, h, w, K) Grad-CAM of every class, each scaled to its own peak (`answer_definitions.grad_cam` for each class)."""
     if head.dense_kernel is None:
         weights = g.const(head.logits_kernel * head.norm_scale[:, None])  # d logits / d pooled, constant
     else:
@@ -207,7 +207,7 @@ def _class_maps(g: _Graph, head: Head, pooled: str, feature_map: str) -> str:
 
 
 def _quality(g: _Graph, analysis: str, stored_short_side: str) -> None:
-    """(N, 4) flags too_dark, too_bright, blurred, too_small (`quality.judge` of `quality.measure`)."""
+    """(N, 4) flags too_dark, too_bright, blurred, too_small (`answer_definitions.judge` of `measure`)."""
     brightness = g.mean(analysis, [1, 2])
     centre = g.slice(analysis, [1, 1], [-1, -1], [1, 2])
     neighbours = [

@@ -8,14 +8,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from skin_classifier.answer_definitions import class_gradient, grad_cam, judge, measure
 from skin_classifier.answer_graph import build_answer_graph, write_answer_graph
 from skin_classifier.picture_statistics import picture_statistics
 from skin_classifier.serving.answers import ANSWER_INPUTS
 from skin_classifier.serving.artifact import ArtifactError
 from skin_classifier.serving.classifier import load_classifier
-from skin_classifier.serving.explain import Head, grad_cam
+from skin_classifier.serving.explain import Head
 from skin_classifier.serving.image_kind import IMAGE_KINDS, ImageKindCheck
-from skin_classifier.serving.quality import QUALITY_CODES, THRESHOLDS, analysis_picture, judge, measure
+from skin_classifier.serving.quality import QUALITY_CODES, THRESHOLDS, analysis_picture
 from skin_classifier.synthetic import textured_lesion_picture, write_mean_colour_artifact
 
 SIZE = 96
@@ -63,7 +64,7 @@ def test_class_maps_are_grad_cam_of_every_class(dense):
     session = _session(build_answer_graph(head, SIZE, None, None))
     pooled = rng.normal(0, 1, (3, FEATURES)).astype(np.float32)
     feature_map = rng.normal(0, 1, (3, MAP, MAP + 1, FEATURES)).astype(np.float32)
-    feature_map[2] = -np.abs(feature_map[2]) * np.sign(head.class_gradient(pooled[2], 0))  # class 0 sees nothing
+    feature_map[2] = -np.abs(feature_map[2]) * np.sign(class_gradient(head, pooled[2], 0))  # class 0 sees nothing
     outputs = _run(
         session,
         np.zeros((3, SIZE, SIZE, 3)),
@@ -76,7 +77,7 @@ def test_class_maps_are_grad_cam_of_every_class(dense):
     assert outputs["class_maps"].shape == (3, MAP, MAP + 1, CLASSES)
     for image in range(3):
         for class_index in range(CLASSES):
-            expected = grad_cam(feature_map[image], head.class_gradient(pooled[image], class_index))
+            expected = grad_cam(feature_map[image], class_gradient(head, pooled[image], class_index))
             np.testing.assert_allclose(outputs["class_maps"][image, ..., class_index], expected, atol=1e-5)
     assert not outputs["class_maps"][2, ..., 0].any()
 

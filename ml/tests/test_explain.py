@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from skin_classifier.answer_definitions import class_gradient, grad_cam
 from skin_classifier.serving.artifact import ArtifactError
 from skin_classifier.serving.classifier import load_classifier
-from skin_classifier.serving.explain import HEAD_FILE, HEATMAP_SIZE, Head, describe, grad_cam, heatmap_png, upsample
+from skin_classifier.serving.explain import HEAD_FILE, HEATMAP_SIZE, Head, describe, heatmap_png, upsample
 from skin_classifier.synthetic import write_mean_colour_artifact
 
 
@@ -50,7 +51,7 @@ def test_the_class_gradient_is_the_heads_derivative():
             / (2 * step)
             for unit in np.eye(6)
         ]
-        np.testing.assert_allclose(head.class_gradient(pooled.astype(np.float32), class_index), numeric, atol=1e-3)
+        np.testing.assert_allclose(class_gradient(head, pooled.astype(np.float32), class_index), numeric, atol=1e-3)
 
 
 def test_grad_cam_is_hot_where_the_class_evidence_is_and_says_where():
@@ -80,7 +81,7 @@ def test_the_head_file_round_trips_and_refuses_pickles_and_misfits(tmp_path):
     head.save(tmp_path / HEAD_FILE)
     loaded = Head.load(tmp_path / HEAD_FILE)
     np.testing.assert_array_equal(
-        loaded.class_gradient(np.ones(6, np.float32), 2), head.class_gradient(np.ones(6, np.float32), 2)
+        class_gradient(loaded, np.ones(6, np.float32), 2), class_gradient(head, np.ones(6, np.float32), 2)
     )
 
     pickled = tmp_path / "pickled.npz"

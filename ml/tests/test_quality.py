@@ -9,19 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from skin_classifier.answer_definitions import QualityMeasures, check_quality, judge, laplacian_variance, measure
 from skin_classifier.hostile_images import encode
 from skin_classifier.serving.preprocessing import decode
-from skin_classifier.serving.quality import (
-    ANALYSIS_SIZE,
-    MESSAGES,
-    THRESHOLDS,
-    QualityMeasures,
-    analysis_picture,
-    check_quality,
-    judge,
-    laplacian_variance,
-    measure,
-)
+from skin_classifier.serving.quality import ANALYSIS_SIZE, MESSAGES, THRESHOLDS, analysis_picture
 from skin_classifier.synthetic import textured_lesion_picture
 
 REPORT = Path(__file__).resolve().parents[2] / "docs" / "quality-thresholds.json"

@@ -90,21 +90,6 @@ class Head:
     def num_classes(self) -> int:
         return int(self.logits_kernel.shape[1])
 
-    def class_gradient(self, pooled: np.ndarray, class_index: int) -> np.ndarray:
-        """d logit[class_index] / d pooled, at these pooled features: (features,)."""
-        gradient = self.logits_kernel[:, class_index]
-        if self.dense_kernel is not None:
-            hidden = (pooled * self.norm_scale + self.norm_shift) @ self.dense_kernel + self.dense_bias
-            gradient = self.dense_kernel @ (gradient * (hidden > 0))
-        return np.asarray(gradient * self.norm_scale, np.float32)
-
-
-def grad_cam(feature_map: np.ndarray, channel_weights: np.ndarray) -> np.ndarray:
-    """ReLU of the channel-weighted feature map, scaled to 0..1: (h, w, C), (C,) -> (h, w)."""
-    cam = np.maximum(feature_map.astype(np.float32) @ channel_weights.astype(np.float32), 0.0)
-    peak = float(cam.max())
-    return cam / peak if peak > 0 and np.isfinite(peak) else np.zeros_like(cam)
-
 
 def upsample(cam: np.ndarray, picture_size: tuple[int, int], longest: int = HEATMAP_SIZE) -> np.ndarray:
     """The map at the picture's own aspect ratio (the model saw it squashed to a square): (height, width)."""
@@ -157,10 +142,3 @@ def draw_heatmap(class_map: np.ndarray, picture_size: tuple[int, int]) -> Heatma
     """One class's map from the answer graph (h, w, 0..1), drawn at the picture's aspect ratio and described."""
     heat = upsample(class_map, picture_size)
     return Heatmap(heatmap_png(heat), describe(heat))
-
-
-def explain(
-    head: Head, pooled: np.ndarray, feature_map: np.ndarray, class_index: int, picture_size: tuple[int, int]
-) -> Heatmap:
-    """Grad-CAM of one class for one image computed here: the definition the answer graph's maps are held to."""
-    return draw_heatmap(grad_cam(feature_map, head.class_gradient(pooled, class_index)), picture_size)

@@ -235,7 +235,7 @@ class Decoded:
 
     `picture` keeps at least twice the model's input size on each side (smaller images stay whole, and each
     side is reduced by its own whole factor, so its aspect ratio may differ), so checks of the picture itself,
-    such as `quality.check_quality`, see more than the model's input; `stored_size` is the width and height the
+    such as the quality check (`quality.analysis_picture`), see more than the model's input; `stored_size` is the width and height the
     file holds, before any reduction; `upright_size` the same turned as the picture is shown.
     """
 

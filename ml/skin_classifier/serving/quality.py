@@ -9,6 +9,10 @@ the decoded, upright picture (`preprocessing.Decoded`), never on the model's squ
   the measure does not depend on the upload's resolution (a sharp phone photo, downscaled, stays sharp);
 - size: the shorter side of the image as stored.
 
+Here live the grey picture (`analysis_picture`), the thresholds and the advice. The answer graph
+(`answers`) computes the measures from that picture and judges them; `answer_definitions` holds the same in
+numpy, the definition the thresholds were chosen with and the graph is tested against.
+
 The thresholds were chosen on the training images so that 1.5% of them (at most 2%) are flagged in total:
 docs/quality-thresholds.md (made by ml/benchmarks/quality_thresholds.py) has the distributions and the shares.
 """
@@ -70,13 +74,6 @@ class QualityWarning:
     message: str
 
 
-@dataclass(frozen=True)
-class QualityMeasures:
-    brightness: float
-    sharpness: float
-    short_side: int
-
-
 def analysis_picture(picture: Image.Image) -> np.ndarray:
     """The grey picture the measures read, float32 (H, W) with its shorter side `ANALYSIS_SIZE`: the answer
     graph's `analysis` input."""
@@ -89,43 +86,6 @@ def analysis_picture(picture: Image.Image) -> np.ndarray:
     return np.asarray(grey, dtype=np.float32)
 
 
-def laplacian_variance(grey: np.ndarray) -> float:
-    """Variance of the 4-neighbour Laplacian over the interior: low when edges are soft (blur)."""
-    laplacian = grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:] - 4.0 * grey[1:-1, 1:-1]
-    return float(laplacian.var())
-
-
-def measure(picture: Image.Image, stored_size: tuple[int, int]) -> QualityMeasures:
-    """The measures the checks compare with their thresholds (the threshold benchmark calls this too)."""
-    grey = analysis_picture(picture)
-    return QualityMeasures(float(grey.mean()), laplacian_variance(grey), min(stored_size))
-
-
-def judge(measures: QualityMeasures, thresholds: Thresholds = THRESHOLDS) -> tuple[QualityWarning, ...]:
-    """The warnings these measures earn, in a fixed order.
-
-    Blur is not judged on a picture too dark or too bright (with no visible detail there are no edges to
-    measure, and the exposure is the problem to fix first), nor on one too small: enlarged to be measured, it
-    looks soft whatever the camera did, and "send the original photo" is the advice that helps.
-    """
-    codes: list[QualityCode] = []
-    too_small = measures.short_side < thresholds.min_short_side
-    if measures.brightness < thresholds.too_dark_below:
-        codes.append("too_dark")
-    elif measures.brightness > thresholds.too_bright_above:
-        codes.append("too_bright")
-    elif measures.sharpness < thresholds.blurred_below and not too_small:
-        codes.append("blurred")
-    if too_small:
-        codes.append("too_small")
-    return tuple(QualityWarning(code, MESSAGES[code]) for code in codes)
-
-
 def warnings_for(codes: tuple[QualityCode, ...]) -> tuple[QualityWarning, ...]:
     """The warnings, with their advice, for the codes the answer graph flagged."""
     return tuple(QualityWarning(code, MESSAGES[code]) for code in codes)
-
-
-def check_quality(picture: Image.Image, stored_size: tuple[int, int]) -> tuple[QualityWarning, ...]:
-    """Warnings for a decoded, upright picture whose file holds `stored_size` pixels; empty when it looks fine."""
-    return judge(measure(picture, stored_size))
