@@ -22,6 +22,10 @@ describe('readOnDeviceModel', () => {
     })
   })
 
+  it('reads a model without an image-kind check, which names no kinds', () => {
+    expect(readOnDeviceModel({ on_device: { ...onDevice, image_kinds: [] } })?.imageKinds).toEqual([])
+  })
+
   it('says the model cannot run here when the field is null, missing or not understood', () => {
     expect(readOnDeviceModel({ on_device: null })).toBeNull()
     expect(readOnDeviceModel({})).toBeNull()
@@ -29,5 +33,6 @@ describe('readOnDeviceModel', () => {
     expect(readOnDeviceModel({ on_device: { ...onDevice, model: { ...onDevice.model, sha256: 'short' } } })).toBeNull()
     expect(readOnDeviceModel({ on_device: { ...onDevice, image_size: '224' } })).toBeNull()
     expect(readOnDeviceModel({ on_device: { ...onDevice, class_names: [] } })).toBeNull()
+    expect(readOnDeviceModel({ on_device: { ...onDevice, image_kinds: 'dermoscopy' } })).toBeNull()
   })
 })

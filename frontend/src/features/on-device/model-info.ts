@@ -18,7 +18,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isStringList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string')
+  return Array.isArray(value) && value.every((entry) => typeof entry === 'string')
 }
 
 function readGraphFile(value: unknown): GraphFile | null {
@@ -40,6 +40,7 @@ export function readOnDeviceModel(card: unknown): OnDeviceModel | null {
   const answer = readGraphFile(onDevice.answer)
   if (typeof modelVersion !== 'string' || modelVersion === '') return null
   if (typeof imageSize !== 'number' || !Number.isInteger(imageSize) || imageSize < 8 || imageSize > 1024) return null
-  if (!isStringList(classNames) || !isStringList(imageKinds) || !model || !answer) return null
+  // A model without an image-kind check names no kinds; every model names its classes.
+  if (!isStringList(classNames) || classNames.length === 0 || !isStringList(imageKinds) || !model || !answer) return null
   return { modelVersion, imageSize, classNames, imageKinds, model, answer }
 }
