@@ -667,6 +667,28 @@ def test_nginx_conf_serves_the_spa_and_proxies_the_api() -> None:
         assert directive in block
 
 
+ISOLATION_HEADERS = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
+
+
+def test_every_page_server_isolates_the_page_and_revalidates_the_service_worker() -> None:
+    """The on-device analysis runs threads only on a cross-origin isolated page: nginx (compose), Render and
+    Vite (development and the browser test) must all send the two headers, and the service worker must never be
+    served stale."""
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    for name, value in ISOLATION_HEADERS.items():
+        assert re.search(rf'add_header {name} "{value}" always;', conf), name
+    assert re.search(r'/sw\.js\s+"no-cache";', conf)
+    headers = render_static_site().get("headers", [])
+    for name, value in ISOLATION_HEADERS.items():
+        assert {"path": "/*", "name": name, "value": value} in headers, name
+    assert {"path": "/sw.js", "name": "Cache-Control", "value": "no-cache"} in headers
+    vite = (ROOT / "frontend" / "vite.config.ts").read_text(encoding="utf-8")
+    for name, value in ISOLATION_HEADERS.items():
+        assert f"'{name}': '{value}'" in vite, name
+    assert "server: { port: 5173, headers: ISOLATION_HEADERS }" in vite
+    assert "preview: { headers: ISOLATION_HEADERS }" in vite
+
+
 def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:
     binary = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
     if binary is None:
