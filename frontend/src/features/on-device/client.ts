@@ -1,4 +1,4 @@
-import { apiClient, apiUrl } from '@/lib/api-client'
+import { requestModelCardBody } from '@/lib/model-card-request'
 import { assembleAnswer, type DeviceAnswer } from './answer'
 import { readOnDeviceModel, type OnDeviceModel } from './model-info'
 import type { WorkerRequest, WorkerResponse } from './protocol'
@@ -54,9 +54,9 @@ export class OnDeviceAnalyser {
 
   // GET /model's `on_device`, asked once per visit (the service worker answers it offline).
   private modelInfo(): Promise<OnDeviceModel | null> {
-    this.model ??= apiClient.get<unknown>(apiUrl('model')).then(
-      (response) => {
-        const model = readOnDeviceModel(response.data)
+    this.model ??= requestModelCardBody().then(
+      (body) => {
+        const model = readOnDeviceModel(body)
         remember(model)
         return model
       },

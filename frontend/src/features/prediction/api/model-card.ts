@@ -1,4 +1,5 @@
-import { apiClient, apiUrl, type ApiSchemas } from '@/lib/api-client'
+import type { ApiSchemas } from '@/lib/api-client'
+import { requestModelCardBody } from '@/lib/model-card-request'
 
 // What GET /model answers: the model card, with what each class means and its recall on the test split.
 export type ModelCard = ApiSchemas['ModelCardResponse']
@@ -19,10 +20,12 @@ function isModelCard(body: unknown): body is ModelCard {
   )
 }
 
-export async function requestModelCard({ signal }: { signal?: AbortSignal } = {}): Promise<ModelCard> {
-  const response = await apiClient.get<unknown>(apiUrl('model'), { signal })
-  if (!isModelCard(response.data)) {
+// The request may be shared with another caller (see requestModelCardBody): a caller that no longer needs the
+// card ignores the answer rather than cancelling it.
+export async function requestModelCard(): Promise<ModelCard> {
+  const body = await requestModelCardBody()
+  if (!isModelCard(body)) {
     throw new Error('GET /model answered something that is not a model card.')
   }
-  return response.data
+  return body
 }

@@ -10,15 +10,17 @@ export function useModelCard(predictedByVersion?: string) {
 
   useEffect(() => {
     if (isCurrent) return
-    const controller = new AbortController()
-    requestModelCard({ signal: controller.signal })
+    let stale = false // the request may be shared, so it is not cancelled: its answer is ignored
+    requestModelCard()
       .then((fetched) => {
-        if (!controller.signal.aborted) setCard(fetched)
+        if (!stale) setCard(fetched)
       })
       .catch(() => {
         // The card only adds context to a result; without it the page works as before.
       })
-    return () => controller.abort()
+    return () => {
+      stale = true
+    }
   }, [isCurrent, predictedByVersion])
 
   return card
