@@ -26,6 +26,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.uploads import FORM_OVERHEAD_BYTES
+from skin_classifier.serving.quality import MESSAGES
 from skin_classifier.serving.runtimes import RUNTIMES
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read the compose file and the Blueprint")
@@ -687,6 +688,13 @@ def test_every_page_server_isolates_the_page_and_revalidates_the_service_worker(
         assert f"'{name}': '{value}'" in vite, name
     assert "server: { port: 5173, headers: ISOLATION_HEADERS }" in vite
     assert "preview: { headers: ISOLATION_HEADERS }" in vite
+
+
+def test_answers_made_in_the_browser_carry_the_servers_quality_advice() -> None:
+    """An answer computed on the device words its quality warnings as POST /predict does."""
+    answer = (ROOT / "frontend" / "src" / "features" / "on-device" / "answer.ts").read_text(encoding="utf-8")
+    for code, message in MESSAGES.items():
+        assert re.search(rf"{code}:\s*[\"']{re.escape(message)}[\"']", answer), code
 
 
 def test_nginx_conf_passes_nginx_t(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 import type { ApiSchemas } from '@/lib/api-client'
-import { i18n } from '@/lib/i18n'
+import { readImageKind } from '@/lib/image-kind'
 import type { OnDeviceModel } from './model-info'
 import type { RawAnswer } from './protocol'
 
@@ -7,6 +7,20 @@ type PredictionResponse = ApiSchemas['PredictionResponse']
 
 // The quality flags of the answer graph, in its order.
 export const QUALITY_CODES = ['too_dark', 'too_bright', 'blurred', 'too_small'] as const
+type QualityCode = (typeof QUALITY_CODES)[number]
+
+// The server's advice for each flag, word for word (skin_classifier.serving.quality.MESSAGES), so an answer made
+// here carries the message POST /predict would send. The page shows it in English; in Hindi it words the code.
+const SERVER_ADVICE: Record<QualityCode, string> = {
+  too_dark:
+    "The photo is too dark to show the lesion's colours and structure. Retake it in good, even light, without shadows.",
+  too_bright:
+    'The photo is too bright: parts of the lesion are washed out. Retake it without flash or direct sunlight, in even light.',
+  blurred:
+    'The photo is blurred, so fine structure the model relies on is lost. Hold the camera steady, let it focus on the lesion, and retake it.',
+  too_small:
+    'The image is small (under 224 pixels on its shorter side), so it holds little detail. Send the original photo, not a thumbnail or a screenshot.',
+}
 export const DEVICE_RUNTIME = 'onnxruntime-web'
 
 // An answer computed in this browser, in the shape POST /predict answers, saying where it was computed.
@@ -26,13 +40,6 @@ export type DeviceAnswer = Pick<
   | 'quality_warnings'
 > & { computedOn: 'device' }
 
-type ImageKind = NonNullable<PredictionResponse['image_kind']>
-const IMAGE_KINDS: readonly ImageKind[] = ['dermoscopy', 'skin-photo', 'not-skin']
-
-function readImageKind(name: string | undefined): ImageKind | null {
-  return IMAGE_KINDS.find((kind) => kind === name) ?? null
-}
-
 // Ranks the classes, names the image kind and words the quality flags as the server would (its English advice;
 // the page shows its own translation by code in another language).
 export function assembleAnswer(raw: RawAnswer, model: OnDeviceModel): DeviceAnswer {
@@ -44,7 +51,6 @@ export function assembleAnswer(raw: RawAnswer, model: OnDeviceModel): DeviceAnsw
     .sort((first, second) => second.confidence - first.confidence)
   const top = ranked[0]
   if (!top) throw new Error('The on-device model answered no class.')
-  const english = i18n.getFixedT('en')
   const imageKind = raw.imageKindIndex === null ? null : readImageKind(model.imageKinds[raw.imageKindIndex])
   return {
     predicted_class: top.class_name,
@@ -55,7 +61,7 @@ export function assembleAnswer(raw: RawAnswer, model: OnDeviceModel): DeviceAnsw
     image_kind_score: imageKind === null ? null : raw.imageKindScore,
     quality_warnings: QUALITY_CODES.filter((_, index) => raw.qualityFlags[index] === true).map((code) => ({
       code,
-      message: english(`quality.serverAdvice.${code}`),
+      message: SERVER_ADVICE[code],
     })),
     heatmap: raw.heatmap,
     heatmap_description: raw.heatmapDescription,

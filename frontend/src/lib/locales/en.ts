@@ -112,17 +112,6 @@ export const en = {
     otherTitle: 'Photo problem',
     // The API's own advice is shown in English; a translation of it, by warning code, goes here in other languages.
     advice: {} as Record<string, string>,
-    // The server's own advice (skin_classifier.serving.quality.MESSAGES), for answers computed on this device.
-    serverAdvice: {
-      too_dark:
-        "The photo is too dark to show the lesion's colours and structure. Retake it in good, even light, without shadows.",
-      too_bright:
-        'The photo is too bright: parts of the lesion are washed out. Retake it without flash or direct sunlight, in even light.',
-      blurred:
-        'The photo is blurred, so fine structure the model relies on is lost. Hold the camera steady, let it focus on the lesion, and retake it.',
-      too_small:
-        'The image is small (under 224 pixels on its shorter side), so it holds little detail. Send the original photo, not a thumbnail or a screenshot.',
-    } as Record<string, string>,
   },
   classExplanation: {
     heading: 'What “{{name}}” means',

@@ -1,9 +1,10 @@
 import { apiClient, apiUrl, type ApiSchemas } from '@/lib/api-client'
+import { readImageKind } from '@/lib/image-kind'
 
 type PredictionResponse = ApiSchemas['PredictionResponse']
 export type ClassScore = ApiSchemas['ClassScore']
 export type QualityWarning = ApiSchemas['QualityWarning']
-export type ImageKind = NonNullable<PredictionResponse['image_kind']>
+export type { ImageKind } from '@/lib/image-kind'
 
 // Where an answer was computed: in this browser, or by POST /predict.
 export type ComputedOn = 'device' | 'server'
@@ -27,8 +28,6 @@ export type Prediction = Pick<
 
 // The part of the answer every version of the API sends.
 type Classification = Pick<Prediction, 'predicted_class' | 'confidence' | 'all_predictions'>
-
-const IMAGE_KINDS: readonly ImageKind[] = ['dermoscopy', 'skin-photo', 'not-skin']
 
 export class UnexpectedResponseError extends Error {
   constructor() {
@@ -57,11 +56,6 @@ function isClassification(body: unknown): body is Classification {
     Array.isArray(candidate.all_predictions) &&
     candidate.all_predictions.every(isClassScore)
   )
-}
-
-// A kind this page does not know (from a newer API) counts as no check, so the answer is shown as usual.
-function readImageKind(value: unknown): ImageKind | null {
-  return IMAGE_KINDS.find((kind) => kind === value) ?? null
 }
 
 function readScore(value: unknown): number | null {
